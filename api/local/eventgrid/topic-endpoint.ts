@@ -1,0 +1,104 @@
+/**
+ * The topic's HTTP endpoint. `POST /api/events?api-version=2018-01-01` publishes: the checks run
+ * in Azure's order (route 404, method 405, api-version 400, credentials 401, size 413, content
+ * type 415, events 400, then 503 when the delivery backlog is full) and a publish either gets
+ * an empty 200 or `{"error": {...}}`. `GET /eventsubscriptions/<name>/validate?id=<code>` is the
+ * manual validation link handed to webhooks in the validation event.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { eventGridError, type EventGridErrorResponse } from './error-response.js';
+import { MAX_PUBLISH_BYTES, PUBLISH_API_VERSION, PUBLISH_PATH } from './local-topic-defaults.js';
+import { authorizePublish } from './publish-authorization.js';
+import { parsePublishedEvents, type AcceptedEvent } from './published-events.js';
+import { VALIDATION_LINK_PATH } from './validation-handshake.js';
+
+export interface TopicEndpointOptions {
+  key: string;
+  topicId: string;
+  topicName: string;
+  /** Queues accepted events for delivery, or says why it cannot now. */
+  offer(events: AcceptedEvent[]): { accepted: true } | { accepted: false; reason: string };
+  confirmValidationLink(subscriptionName: string, code: string): boolean;
+}
+
+export function createTopicRequestHandler(options: TopicEndpointOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    handle(options, request, response).catch(() => response.destroy());
+  };
+}
+
+async function handle(options: TopicEndpointOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://topic');
+  const validationLink = VALIDATION_LINK_PATH.exec(url.pathname);
+  if (validationLink && request.method === 'GET') {
+    const confirmed = options.confirmValidationLink(validationLink[1], url.searchParams.get('id') ?? '');
+    response.writeHead(confirmed ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end(confirmed
+      ? 'Webhook successfully validated as a subscription endpoint.\n'
+      : 'No validation handshake under way for this subscription and code.\n');
+    return;
+  }
+  const refusal = await publish(options, request, url);
+  if (refusal) {
+    request.resume();
+    response.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8', ...refusal.headers });
+    response.end(JSON.stringify(refusal.body));
+    return;
+  }
+  response.writeHead(200, { 'content-length': '0' });
+  response.end();
+}
+
+/** Publishes the request's events; returns the error answer when it refuses them. */
+async function publish(options: TopicEndpointOptions, request: IncomingMessage, url: URL): Promise<EventGridErrorResponse | undefined> {
+  if (url.pathname.toLowerCase() !== PUBLISH_PATH) {
+    return eventGridError(404, `No endpoint at ${url.pathname}; publish to POST ${PUBLISH_PATH}?api-version=${PUBLISH_API_VERSION}.`);
+  }
+  if (request.method !== 'POST') {
+    return eventGridError(405, `${request.method ?? ''} is not allowed on ${PUBLISH_PATH}; publish with POST.`, { headers: { allow: 'POST' } });
+  }
+  const apiVersion = url.searchParams.get('api-version');
+  if (apiVersion !== PUBLISH_API_VERSION) {
+    return eventGridError(400, apiVersion === null
+      ? `The api-version query parameter is required; use api-version=${PUBLISH_API_VERSION}.`
+      : `api-version '${apiVersion}' is not supported; use api-version=${PUBLISH_API_VERSION}.`,
+    { detailCode: apiVersion === null ? 'MissingApiVersionParameter' : 'InvalidApiVersionParameter' });
+  }
+  const authorization = authorizePublish(request.headers, options.key);
+  if (!authorization.authorized) {
+    return eventGridError(401, `The request authorization key is not authorized for topic '${options.topicName}': ${authorization.reason}.`);
+  }
+  const body = await readBounded(request, MAX_PUBLISH_BYTES);
+  if (body === undefined) {
+    return eventGridError(413, `The request is larger than ${MAX_PUBLISH_BYTES} bytes (1 MB), the most Event Grid accepts per request and per event.`);
+  }
+  const parsed = parsePublishedEvents(body, request.headers['content-type'], options.topicId, new Date());
+  if (!('events' in parsed)) return parsed;
+  const queued = options.offer(parsed.events);
+  return queued.accepted ? undefined : eventGridError(503, queued.reason, { detailCode: 'DeliveryBacklogFull', headers: { 'retry-after': '1' } });
+}
+
+/**
+ * The request body, or `undefined` as soon as it is known to exceed `limit` bytes; the rest is
+ * then drained unread, so the connection survives to carry the 413.
+ */
+function readBounded(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(request.headers['content-length'] ?? 0) > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off('data', onData);
+      request.resume();
+      resolve(undefined);
+    };
+    request.on('data', onData);
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}

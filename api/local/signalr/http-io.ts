@@ -1,0 +1,75 @@
+/**
+ * Small HTTP helpers shared by every endpoint of the service: bounded body reading and error
+ * responses in Azure's `ErrorDetail` shape (`{code, message}` plus the `x-ms-error-code` header).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** An error that becomes an HTTP response with this status and `ErrorDetail` body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Writes `{code, message}` with `x-ms-error-code`; HEAD responses get the headers only. */
+export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = req.method === 'HEAD' ? '' : JSON.stringify({ code: error.code, message: error.message });
+  res.writeHead(error.status, {
+    ...error.headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'x-ms-error-code': error.code,
+  });
+  res.end(body);
+}
+
+/** Ends a response that carries no body. */
+export function sendEmpty(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'Content-Length': 0 });
+  res.end();
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Reads a request body of at most `maxBytes`; a larger body is refused with 413 without reading it all. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    return Promise.reject(tooLarge(maxBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBytes) {
+        req.off('data', onData);
+        req.resume();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks, length)));
+    req.on('error', reject);
+    req.on('aborted', () => reject(new HttpError(400, 'RequestAborted', 'The request was aborted while its body was being read.')));
+  });
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, 'PayloadTooLarge', `The request body is larger than the limit of ${maxBytes} bytes.`);
+}

@@ -1,0 +1,213 @@
+/**
+ * The SignalR Service data-plane REST API (version 2022-06-01), as used against Azure and the
+ * local service alike. Every request carries its own HS256 token whose `aud` is the request URL
+ * without the query, as the Management SDK signs it.
+ */
+import type { SignalRServiceEndpoint } from './connection-string.js';
+import { accessKeyBytes, nowInSeconds, signHs256 } from './hs256.js';
+
+export const REST_API_VERSION = '2022-06-01';
+
+/** What a send delivers: a hub method invocation on the receiving clients. */
+export interface HubInvocation {
+  target: string;
+  arguments: unknown[];
+}
+
+/** A REST call that failed: the status (when there was a response) says whether to retry. */
+export class SignalRRestError extends Error {
+  constructor(
+    readonly operation: string,
+    /** HTTP status, or undefined when no response came (network error, timeout). */
+    readonly status: number | undefined,
+    detail: string,
+  ) {
+    super(`SignalR Service ${operation} failed: ${detail}`);
+    this.name = 'SignalRRestError';
+  }
+
+  /** Worth retrying later: no response, timeouts, throttling and server errors. */
+  get transient(): boolean {
+    return this.status === undefined || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+export interface SignalRRestClientOptions {
+  hub: string;
+  /** Per request. Default 10 s. */
+  timeoutInMs?: number;
+}
+
+const REST_TOKEN_LIFETIME_IN_SECONDS = 300;
+const ERROR_BODY_MAX_LENGTH = 512;
+
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+export class SignalRRestClient {
+  readonly #hubUrl: string;
+  readonly #key: Uint8Array;
+  readonly #timeoutInMs: number;
+
+  constructor(endpoint: SignalRServiceEndpoint, options: SignalRRestClientOptions) {
+    this.#hubUrl = `${endpoint.baseUrl}/api/hubs/${encodeURIComponent(options.hub.toLowerCase())}`;
+    this.#key = accessKeyBytes(endpoint.accessKey);
+    this.#timeoutInMs = options.timeoutInMs ?? 10_000;
+  }
+
+  sendToAll(message: HubInvocation): Promise<void> {
+    return this.#send('sendToAll', '/:send', message);
+  }
+
+  sendToGroup(group: string, message: HubInvocation): Promise<void> {
+    return this.#send('sendToGroup', `/groups/${segment(group)}/:send`, message);
+  }
+
+  sendToUser(userId: string, message: HubInvocation): Promise<void> {
+    return this.#send('sendToUser', `/users/${segment(userId)}/:send`, message);
+  }
+
+  sendToConnection(connectionId: string, message: HubInvocation): Promise<void> {
+    return this.#send('sendToConnection', `/connections/${segment(connectionId)}/:send`, message);
+  }
+
+  /**
+   * Adds a user (all of its connections, present and future) to a group. Membership lasts
+   * `ttlInSeconds` when given, else as long as the service keeps it.
+   */
+  async addUserToGroup(group: string, userId: string, options: { ttlInSeconds?: number } = {}): Promise<void> {
+    const query: Record<string, string> = {};
+    if (options.ttlInSeconds !== undefined) query.ttl = String(Math.max(1, Math.floor(options.ttlInSeconds)));
+    await this.#call('addUserToGroup', 'PUT', `/users/${segment(userId)}/groups/${segment(group)}`, { query });
+  }
+
+  async removeUserFromGroup(group: string, userId: string): Promise<void> {
+    await this.#call('removeUserFromGroup', 'DELETE', `/users/${segment(userId)}/groups/${segment(group)}`);
+  }
+
+  async removeUserFromAllGroups(userId: string): Promise<void> {
+    await this.#call('removeUserFromAllGroups', 'DELETE', `/users/${segment(userId)}/groups`);
+  }
+
+  async addConnectionToGroup(group: string, connectionId: string): Promise<void> {
+    await this.#call('addConnectionToGroup', 'PUT', `/groups/${segment(group)}/connections/${segment(connectionId)}`);
+  }
+
+  async removeConnectionFromGroup(group: string, connectionId: string): Promise<void> {
+    await this.#call('removeConnectionFromGroup', 'DELETE', `/groups/${segment(group)}/connections/${segment(connectionId)}`);
+  }
+
+  async closeConnection(connectionId: string, options: { reason?: string } = {}): Promise<void> {
+    const query: Record<string, string> = {};
+    if (options.reason !== undefined) query.reason = options.reason;
+    await this.#call('closeConnection', 'DELETE', `/connections/${segment(connectionId)}`, { query });
+  }
+
+  groupExists(group: string): Promise<boolean> {
+    return this.#exists('groupExists', `/groups/${segment(group)}`);
+  }
+
+  userExists(userId: string): Promise<boolean> {
+    return this.#exists('userExists', `/users/${segment(userId)}`);
+  }
+
+  connectionExists(connectionId: string): Promise<boolean> {
+    return this.#exists('connectionExists', `/connections/${segment(connectionId)}`);
+  }
+
+  userInGroup(group: string, userId: string): Promise<boolean> {
+    return this.#exists('userInGroup', `/users/${segment(userId)}/groups/${segment(group)}`);
+  }
+
+  async #send(operation: string, path: string, message: HubInvocation): Promise<void> {
+    await this.#call(operation, 'POST', path, { body: message });
+  }
+
+  async #exists(operation: string, path: string): Promise<boolean> {
+    const status = await this.#call(operation, 'HEAD', path, { notFoundIsAnswer: true });
+    return status !== 404;
+  }
+
+  /** Sends one request; resolves with the status when it is 2xx (or an expected 404). */
+  async #call(
+    operation: string,
+    method: Method,
+    path: string,
+    options: { query?: Record<string, string>; body?: unknown; notFoundIsAnswer?: boolean } = {},
+  ): Promise<number> {
+    const url = new URL(`${this.#hubUrl}${path}`);
+    url.searchParams.set('api-version', REST_API_VERSION);
+    for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
+    const now = nowInSeconds();
+    const token = await signHs256(this.#key, {}, {
+      audience: `${url.origin}${url.pathname}`,
+      issuedAt: now,
+      expiresAt: now + REST_TOKEN_LIFETIME_IN_SECONDS,
+    });
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/json; charset=utf-8';
+      body = JSON.stringify(options.body);
+    }
+
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutInMs) });
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const detail = timedOut ? `no answer within ${this.#timeoutInMs} ms` : `no answer (${networkCause(error)})`;
+      throw new SignalRRestError(operation, undefined, `${detail} from ${method} ${url.origin}${url.pathname}`);
+    }
+    if (response.ok || (options.notFoundIsAnswer && response.status === 404)) {
+      await response.body?.cancel();
+      return response.status;
+    }
+    const detail = await errorDetail(response);
+    throw new SignalRRestError(operation, response.status, `${method} ${url.pathname} answered ${response.status}${detail}`);
+  }
+}
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function networkCause(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
+  return cause?.code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** The service's error message (`{code, message}` or text), bounded. */
+async function errorDetail(response: Response): Promise<string> {
+  let text: string;
+  try {
+    text = (await readPrefix(response, ERROR_BODY_MAX_LENGTH)).trim();
+  } catch {
+    return '';
+  }
+  if (!text) return '';
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; code?: unknown };
+    const message = typeof parsed.message === 'string' ? parsed.message : undefined;
+    const code = typeof parsed.code === 'string' ? parsed.code : undefined;
+    if (message || code) return `: ${[code, message].filter(Boolean).join(' ')}`;
+  } catch {
+    // not JSON: use the text as it is
+  }
+  return `: ${text}`;
+}
+
+/** At most `maxBytes` of the body as text; the rest is not read. */
+async function readPrefix(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  while (length < maxBytes) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.byteLength;
+  }
+  await reader.cancel();
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}

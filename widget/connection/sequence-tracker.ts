@@ -1,0 +1,66 @@
+/**
+ * Which messages of one stream a widget has, by `seq` (one per accepted event, from 1, no holes):
+ * tells duplicates from new messages and notices gaps, so that only the missing range is
+ * fetched from history. Memory is bounded: past {@link MAX_TRACKED_AHEAD} out-of-order
+ * messages, the oldest gap is given up (its points would have left any window by then).
+ */
+
+export const MAX_TRACKED_AHEAD = 4096;
+
+export class SequenceTracker {
+  /** Every message up to this seq is in (or was given up); undefined until the first history sync. */
+  private contiguous: number | undefined;
+  /** Seqs received beyond `contiguous + 1`. */
+  private readonly ahead = new Set<number>();
+
+  /** True when `seq` is new (and records it), false for a duplicate. */
+  accept(seq: number): boolean {
+    if (this.contiguous !== undefined && seq <= this.contiguous) return false;
+    if (this.ahead.has(seq)) return false;
+    if (this.contiguous !== undefined && seq === this.contiguous + 1) {
+      this.contiguous = seq;
+      this.absorbAhead();
+      return true;
+    }
+    this.ahead.add(seq);
+    while (this.ahead.size > MAX_TRACKED_AHEAD) {
+      this.contiguous = Math.min(...this.ahead);
+      this.ahead.delete(this.contiguous);
+      this.absorbAhead();
+    }
+    return true;
+  }
+
+  /** The `afterSeq` to ask history for: undefined means "the recent past" (a first backfill). */
+  get syncAfter(): number | undefined {
+    return this.contiguous;
+  }
+
+  /** A sync is due: never synced, or messages are missing below some received one. */
+  get needsSync(): boolean {
+    return this.contiguous === undefined || this.ahead.size > 0;
+  }
+
+  /**
+   * Records a history answer: everything up to `lastSeq` was delivered (or is older than the
+   * history keeps). Returns false when `lastSeq` is below what was already seen: the server's
+   * sequence started over, and the caller should start over too.
+   */
+  settle(lastSeq: number): boolean {
+    if (this.contiguous !== undefined && lastSeq < this.contiguous) return false;
+    this.contiguous = lastSeq;
+    for (const seq of this.ahead) if (seq <= lastSeq) this.ahead.delete(seq);
+    this.absorbAhead();
+    return true;
+  }
+
+  reset(): void {
+    this.contiguous = undefined;
+    this.ahead.clear();
+  }
+
+  private absorbAhead(): void {
+    if (this.contiguous === undefined) return;
+    while (this.ahead.delete(this.contiguous + 1)) this.contiguous += 1;
+  }
+}
