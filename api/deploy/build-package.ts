@@ -65,7 +65,7 @@ export async function buildApiPackage(options: BuildApiPackageOptions = {}): Pro
   const outDir = resolve(options.outDir ?? join(rootDir, 'dist', 'api'));
   const zipPath = resolve(options.zipPath ?? join(rootDir, 'dist', 'api.zip'));
   if (rootDir === outDir || rootDir.startsWith(outDir + sep)) {
-    throw new Error(`outDir ${outDir} would contain the project; choose a folder inside or outside it`);
+    throw new Error(`outDir ${outDir} contains the project; choose a folder that does not`);
   }
   const lock = await readLockfile(rootDir);
   const rootPackage = JSON.parse(await readFile(join(rootDir, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -130,8 +130,13 @@ async function bundleEntry(rootDir: string, entry: string, outFile: string, lock
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const built = await buildApiPackage();
-  const rootDir = defaultRootDir;
-  console.log(`${relative(rootDir, built.outDir)}/: ${built.files.length} files, ${ENTRY_FILE} ${built.entryBytes} bytes`);
-  console.log(`${relative(rootDir, built.zipPath)}: ready for az functionapp deployment source config-zip --src ${relative(rootDir, built.zipPath)}`);
+  try {
+    const built = await buildApiPackage();
+    const zip = relative(defaultRootDir, built.zipPath);
+    console.log(`${relative(defaultRootDir, built.outDir)}/: ${built.files.length} files, ${ENTRY_FILE} ${built.entryBytes} bytes`);
+    console.log(`${zip}: ready for az functionapp deployment source config-zip --src ${zip}`);
+  } catch (error) {
+    console.error(`build:api failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }

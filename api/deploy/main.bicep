@@ -110,8 +110,8 @@ param logsDailyCapInGb int = 1
 @description('URL of the widget script, for the widgetSnippet output.')
 param widgetScriptUrl string = 'https://cdn.jsdelivr.net/npm/realtime-plot/dist/realtime-plot.js'
 
-@description('Stream shown in the widgetSnippet output.')
-param snippetStream string = 'demo/sine'
+@description('Stream shown in the widgetSnippet output (the publisher\'s default stream).')
+param snippetStream string = 'demo/stream-1'
 
 @description('Tags on every resource.')
 param tags object = {

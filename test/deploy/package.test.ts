@@ -24,7 +24,7 @@ const EXPECTED_FUNCTIONS = [
 ];
 
 /** A function as the host exposes it: trigger type, and for HTTP the route (default: the name), methods, auth level. */
-function describe(indexed: IndexedFunction): Record<string, unknown> {
+function hostView(indexed: IndexedFunction): Record<string, unknown> {
   const trigger = indexed.bindings.find((binding) => binding.direction === 'in' && binding.type.endsWith('Trigger'));
   assert.ok(trigger, `${indexed.name} has a trigger binding`);
   if (trigger.type !== 'httpTrigger') return { name: indexed.name, trigger: trigger.type };
@@ -52,7 +52,7 @@ after(async () => {
 test('the host loads the built entry and indexes negotiate, subscribe, unsubscribe, history (HTTP) and ingest (Event Grid)', () => {
   assert.deepEqual(built.indexed.errors, []);
   for (const indexed of built.indexed.functions) assert.ok(indexed.handlerIsFunction, `${indexed.name} has a handler`);
-  const functions = built.indexed.functions.map(describe).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  const functions = built.indexed.functions.map(hostView).sort((a, b) => String(a.name).localeCompare(String(b.name)));
   assert.deepEqual(functions, EXPECTED_FUNCTIONS);
 });
 
@@ -109,9 +109,13 @@ test('building the same sources again gives the same zip', async () => {
   }
 });
 
-test('the build refuses an entry that imports a dev-only package', async () => {
+test('the build refuses an entry that imports a dev-only package or the local stand-ins', async () => {
   await assert.rejects(
     buildTemporaryApiPackage({ entry: 'test/deploy/fixtures/dev-package-entry.ts' }),
     /"fast-check" is a dev-only package/,
+  );
+  await assert.rejects(
+    buildTemporaryApiPackage({ entry: 'test/deploy/fixtures/local-stand-in-entry.ts' }),
+    /reaches local-only code that must not be deployed: api\/local\/azurite\.ts/,
   );
 });

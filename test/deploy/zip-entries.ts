@@ -1,7 +1,6 @@
 /**
- * Reads a zip file's entries (central directory, then each local entry's data, stored or
- * deflated) as the zip deploy service would, without any zip library of our own making the
- * file: the check must not share code with the writer.
+ * Reads a zip file's entries (the central directory, then each entry's stored or deflated data),
+ * independently of the library that wrote it, so that a writer bug cannot hide from the test.
  */
 import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';

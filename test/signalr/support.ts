@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
 import { SignJWT } from 'jose';
+import { WebSocket } from 'ws';
 import {
   HttpTransportType,
   HubConnection,
@@ -176,6 +177,9 @@ export interface ClientOptions {
   reconnectDelaysInMs?: number[];
   /** Only this transport, or (false) the stock client's fallback through all of them. */
   onlyThisTransport?: boolean;
+  /** The client's own time-outs (stock defaults: 30 s and 15 s). */
+  serverTimeoutInMs?: number;
+  keepAliveIntervalInMs?: number;
 }
 
 /** A started stock client that records every `message` invocation it receives. */
@@ -208,6 +212,8 @@ export function buildClient(options: ClientOptions): TestClient {
     .withAutomaticReconnect(options.reconnectDelaysInMs ?? [0, 200, 500, 1000, 1000, 2000, 2000, 5000, 5000])
     .configureLogging(LogLevel.None);
   if (options.protocol === 'messagepack') builder.withHubProtocol(new MessagePackHubProtocol());
+  if (options.serverTimeoutInMs !== undefined) builder.withServerTimeout(options.serverTimeoutInMs);
+  if (options.keepAliveIntervalInMs !== undefined) builder.withKeepAliveInterval(options.keepAliveIntervalInMs);
   return new TestClient(builder.build());
 }
 
@@ -230,4 +236,68 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
 
 function deepEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export interface NegotiateResult {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** `POST /client/negotiate` as a client sends it. */
+export async function negotiateRaw(service: LocalSignalRService, hub: string, token: string, query = '&negotiateVersion=1'): Promise<NegotiateResult> {
+  const response = await fetch(`${service.endpoint}/client/negotiate?hub=${hub}${query}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/**
+ * A hand-driven WebSocket client speaking the JSON hub protocol, for what the stock client never
+ * does (malformed frames, silence, not reading). Frames it receives are parsed and kept.
+ */
+export class RawJsonClient {
+  readonly frames: Record<string, unknown>[] = [];
+  readonly closed: Promise<number>;
+  private constructor(
+    readonly socket: WebSocket,
+    readonly connectionId: string,
+  ) {
+    socket.on('message', (data: Buffer) => {
+      for (const text of data.toString('utf8').split('\u001e')) if (text) this.frames.push(JSON.parse(text) as Record<string, unknown>);
+    });
+    this.closed = new Promise((resolve) => socket.on('close', (code: number) => resolve(code)));
+  }
+
+  /** Negotiates, opens the WebSocket and (unless `handshake` is false) completes the JSON handshake. */
+  static async connect(service: LocalSignalRService, options: { hub: string; userId?: string; handshake?: boolean }): Promise<RawJsonClient> {
+    const token = await clientToken(service, { hub: options.hub, userId: options.userId });
+    const { body } = await negotiateRaw(service, options.hub, token);
+    const socket = new WebSocket(`${service.endpoint.replace('http', 'ws')}/client/?hub=${options.hub}&id=${String(body.connectionToken)}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    const client = new RawJsonClient(socket, String(body.connectionId));
+    after(() => socket.terminate());
+    if (options.handshake !== false) {
+      client.send('{"protocol":"json","version":1}\u001e');
+      await client.next((frame) => Object.keys(frame).length === 0, 'the handshake response');
+    }
+    return client;
+  }
+
+  send(text: string): void {
+    this.socket.send(text);
+  }
+
+  /** Waits for a received frame matching the predicate. */
+  async next(matches: (frame: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
+    let found: Record<string, unknown> | undefined;
+    await eventually(() => (found = this.frames.find(matches)) !== undefined, what);
+    return found!;
+  }
 }

@@ -42,16 +42,14 @@ export class SequenceTracker {
   }
 
   /**
-   * Records a history answer: everything up to `lastSeq` was delivered (or is older than the
-   * history keeps). Returns false when `lastSeq` is below what was already seen: the server's
-   * sequence started over, and the caller should start over too.
+   * Records a history answer: everything up to `lastSeq` was delivered, or is older than the
+   * history keeps and will not come. (A `lastSeq` below {@link syncAfter} means the server's
+   * sequence started over; the caller resets instead.)
    */
-  settle(lastSeq: number): boolean {
-    if (this.contiguous !== undefined && lastSeq < this.contiguous) return false;
-    this.contiguous = lastSeq;
-    for (const seq of this.ahead) if (seq <= lastSeq) this.ahead.delete(seq);
+  settle(lastSeq: number): void {
+    this.contiguous = Math.max(this.contiguous ?? lastSeq, lastSeq);
+    for (const seq of this.ahead) if (seq <= this.contiguous) this.ahead.delete(seq);
     this.absorbAhead();
-    return true;
   }
 
   reset(): void {

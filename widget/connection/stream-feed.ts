@@ -44,6 +44,7 @@ export class StreamFeed implements StreamListener {
   private syncAgain = false;
   private gapTimer?: ReturnType<typeof setTimeout>;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  private retryAttempt = 0;
   private closed = false;
 
   constructor(
@@ -117,8 +118,6 @@ export class StreamFeed implements StreamListener {
       this.publishStatus();
     }
   }
-
-  private retryAttempt = 0;
 
   private async fetchMissing(): Promise<void> {
     const afterSeq = this.tracker.syncAfter;

@@ -19,6 +19,8 @@ export function wholeNumberOption(text: string | undefined, option: string, min:
 }
 
 /** A positive number (fractions allowed), or `fallback` when absent. */
+export function positiveNumberOption(text: string | undefined, option: string, fallback: number): number;
+export function positiveNumberOption(text: string, option: string): number;
 export function positiveNumberOption(text: string | undefined, option: string, fallback?: number): number | undefined {
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -36,4 +38,9 @@ export function choiceOption<T extends string>(text: string | undefined, option:
   if (text === undefined) return fallback;
   if (!(choices as readonly string[]).includes(text)) throw new UsageError(`${option} must be one of ${choices.join(', ')}, got '${text}'.`);
   return text as T;
+}
+
+/** An environment variable's value; an empty one counts as unset, as shells make it easy to leave one empty. */
+export function environmentOption(environment: NodeJS.ProcessEnv, name: string): string | undefined {
+  return environment[name] || undefined;
 }

@@ -3,7 +3,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { listOption, UsageError, wholeNumberOption } from './command-line-values.js';
+import { environmentOption, listOption, UsageError, wholeNumberOption } from './command-line-values.js';
 import { LOCAL_TOPIC_KEY, LOCAL_TOPIC_NAME, LOCAL_TOPIC_PORT } from './local-topic-defaults.js';
 import { LOCAL_RETRY_POLICY } from './retry-policy.js';
 import type { WebhookSubscriptionOptions } from './subscription.js';
@@ -39,17 +39,18 @@ Options (environment variable in brackets):
 
 export type TopicCommand = { help: true } | { help: false; options: EventGridTopicOptions & { subscriptions: WebhookSubscriptionOptions[] } };
 
-export function parseTopicCommandLine(args: string[], env: NodeJS.ProcessEnv): TopicCommand {
+export function parseTopicCommandLine(args: string[], environment: NodeJS.ProcessEnv): TopicCommand {
   const { values } = parseCommandLine(args);
   if (values.help) return { help: true };
+  const env = (name: string): string | undefined => environmentOption(environment, name);
   return {
     help: false,
     options: {
-      port: wholeNumberOption(values.port ?? env.EVENTGRID_TOPIC_PORT, '--port', 0, LOCAL_TOPIC_PORT),
+      port: wholeNumberOption(values.port ?? env('EVENTGRID_TOPIC_PORT'), '--port', 0, LOCAL_TOPIC_PORT),
       host: values.host,
-      key: values.key ?? env.EVENTGRID_TOPIC_KEY ?? LOCAL_TOPIC_KEY,
+      key: values.key ?? env('EVENTGRID_TOPIC_KEY') ?? LOCAL_TOPIC_KEY,
       topicName: values['topic-name'],
-      subscriptions: [...subscriptionsFromEnvironment(env.EVENTGRID_SUBSCRIPTIONS), ...(values.subscription ?? []).map(subscriptionFlag)],
+      subscriptions: [...subscriptionsFromEnvironment(env('EVENTGRID_SUBSCRIPTIONS')), ...(values.subscription ?? []).map(subscriptionFlag)],
       retry: {
         delaysInMs: values['retry-delays-ms'] === undefined
           ? undefined
@@ -59,7 +60,7 @@ export function parseTopicCommandLine(args: string[], env: NodeJS.ProcessEnv): T
         responseTimeoutInMs: wholeNumberOption(values['response-timeout-ms'], '--response-timeout-ms', 1),
       },
       maxPendingDeliveries: wholeNumberOption(values['max-pending-deliveries'], '--max-pending-deliveries', 1),
-      deadLetterDirectory: path.resolve(values['dead-letter-dir'] ?? env.EVENTGRID_DEAD_LETTER_DIR ?? DEFAULT_DEAD_LETTER_DIRECTORY),
+      deadLetterDirectory: path.resolve(values['dead-letter-dir'] ?? env('EVENTGRID_DEAD_LETTER_DIR') ?? DEFAULT_DEAD_LETTER_DIRECTORY),
     },
   };
 }

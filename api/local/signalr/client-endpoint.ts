@@ -45,7 +45,7 @@ export async function handleConnectRequest(ctx: ServiceContext, req: IncomingMes
         connection.attach(transport);
       }
       if (!(transport instanceof LongPollingTransport)) throw transportMismatch(transport.name, 'LongPolling');
-      transport.poll(req, res);
+      transport.poll(res);
       return;
     }
     case 'POST': {

@@ -3,8 +3,9 @@
  * with an empty 200 (the client's `connect` waits for it); later polls return the queued frames,
  * or an empty 200 after the poll time-out, or 204 once the connection has ended or the poll is
  * superseded by a newer one. A client that stops polling is dropped after the disconnect time-out.
+ * Once an ended connection's last frames (its Close message) are delivered, the transport is done.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { sendEmpty } from '../http-io.js';
 import type { ServerTransport, TransportEvents } from './server-transport.js';
 
@@ -37,11 +38,7 @@ export class LongPollingTransport implements ServerTransport {
     private readonly limits: LongPollingLimits,
   ) {}
 
-  poll(req: IncomingMessage, res: ServerResponse): void {
-    if (this.finished) {
-      sendEmpty(res, 204);
-      return;
-    }
+  poll(res: ServerResponse): void {
     if (!this.started) {
       this.started = true;
       this.answered(res, 200);
@@ -50,13 +47,11 @@ export class LongPollingTransport implements ServerTransport {
     if (this.pending) this.answered(this.pending.res, 204);
     if (this.queue.length > 0) {
       this.flush(res);
-    } else if (this.ended) {
-      this.answered(res, 204);
-      this.finish();
     } else {
       const pending = { res, since: Date.now() };
       this.pending = pending;
-      req.on('close', () => {
+      // 'close' on the response: the poll was answered, or the client went away.
+      res.on('close', () => {
         if (this.pending !== pending) return;
         this.pending = undefined;
         this.lastPollEndedAt = Date.now();
@@ -77,13 +72,13 @@ export class LongPollingTransport implements ServerTransport {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (!this.pending) return;
     if (this.queue.length > 0) {
-      this.flush(this.pending.res);
-    } else {
-      this.answered(this.pending.res, 204);
-      this.finish();
+      if (this.pending) this.flush(this.pending.res);
+      return;
     }
+    // Everything was delivered already.
+    if (this.pending) this.answered(this.pending.res, 204);
+    this.finish();
   }
 
   destroy(): void {
@@ -114,6 +109,8 @@ export class LongPollingTransport implements ServerTransport {
     });
     res.end(body);
     this.pollEnded(res);
+    // The last frames of an ended connection are out: the client needs no further poll.
+    if (this.ended) this.finish();
   }
 
   private answered(res: ServerResponse, status: number): void {

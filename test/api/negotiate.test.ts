@@ -1,0 +1,217 @@
+import { HubConnectionBuilder, HttpTransportType, LogLevel } from '@microsoft/signalr';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
+import { startApiStack, waitFor, type ApiStack } from './support/api-stack.js';
+
+const CALLER_SECRET = 'caller-secret-that-is-at-least-32-bytes-long';
+const CALLER = { CALLER_JWT_ISSUER: 'https://id.example.test/', CALLER_JWT_AUDIENCE: 'realtime-plot' };
+
+function callerToken(claims: Record<string, unknown>, options: { expiresIn?: string; issuer?: string; audience?: string } = {}) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(options.issuer ?? CALLER.CALLER_JWT_ISSUER)
+    .setAudience(options.audience ?? CALLER.CALLER_JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '10m')
+    .sign(new TextEncoder().encode(CALLER_SECRET));
+}
+
+/** An access token of the stack's own key, as negotiate would have issued it at `issuedAt`. */
+function ownToken(stack: ApiStack, userId: string, issuedAt: number, lifetime = 3600) {
+  const audience = `http://127.0.0.1/client/?hub=realtimeplot`;
+  return new SignJWT({ 'asrs.s.uid': userId, nameid: userId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setAudience(audience)
+    .setIssuedAt(issuedAt)
+    .setNotBefore(issuedAt)
+    .setExpirationTime(issuedAt + lifetime)
+    .sign(new TextEncoder().encode(stack.signalR.accessKey));
+}
+
+describe('POST /api/negotiate', () => {
+  let azurite: RunningAzurite;
+  let stack: ApiStack;
+
+  before(async () => {
+    azurite = await startAzurite();
+    stack = await startApiStack({ azurite, settings: { CALLER_JWT_SECRET: CALLER_SECRET, ...CALLER } });
+  });
+  after(async () => {
+    await stack?.stop();
+    await azurite?.stop();
+  });
+
+  it('returns the client URL with the port and a token signed as Azure SignalR expects', async () => {
+    const port = new URL(stack.signalR.endpoint).port;
+    const { url, accessToken } = await stack.negotiate();
+    assert.equal(url, `http://127.0.0.1:${port}/client/?hub=realtimeplot`);
+    const claims = decodeJwt(accessToken);
+    assert.equal(claims.aud, 'http://127.0.0.1/client/?hub=realtimeplot', 'audience without the port');
+    assert.equal(typeof claims['asrs.s.uid'], 'string');
+    assert.equal(claims.nameid, claims['asrs.s.uid']);
+    assert.equal(claims.exp! - claims.iat!, 3600);
+    assert.equal(claims.nbf, claims.iat);
+    assert.equal(claims['rtp.streams'], undefined, 'an anonymous token grants nothing');
+  });
+
+  it('is followed by a stock @microsoft/signalr client pointed at <base>/api', async () => {
+    const connection = new HubConnectionBuilder()
+      .withUrl(stack.host.apiUrl, { transport: HttpTransportType.WebSockets })
+      .configureLogging(LogLevel.None)
+      .build();
+    const received: unknown[] = [];
+    connection.on('points', (message) => received.push(message));
+    await connection.start();
+    try {
+      const joined = await waitFor(() => stack.signalR.connections.find((c) => c.connectionId === connection.connectionId), 'the connection');
+      assert.equal(joined.tokenIn, 'header', 'Node clients send the token as a header');
+      assert.match(String(joined.claims['asrs.s.uid']), /^[0-9a-f-]{36}$/);
+      stack.signalR.broadcast('points', [{ v: 1, stream: 'public/a', seq: 1 }]);
+      await waitFor(() => received.length === 1, 'the pushed message');
+    } finally {
+      await connection.stop();
+    }
+  });
+
+  it('keeps the user id of a previous token sent as x-realtime-plot-session or as the Bearer token', async () => {
+    const first = decodeJwt((await stack.negotiate()).accessToken)['asrs.s.uid'];
+    const previous = await ownToken(stack, String(first), Math.floor(Date.now() / 1000));
+    const viaHeader = await stack.negotiate({ 'x-realtime-plot-session': previous });
+    const viaBearer = await stack.negotiate({ authorization: `Bearer ${previous}` });
+    assert.equal(decodeJwt(viaHeader.accessToken)['asrs.s.uid'], first);
+    assert.equal(decodeJwt(viaBearer.accessToken)['asrs.s.uid'], first);
+  });
+
+  it('keeps the user id of a token expired within the grace period, not of one expired longer ago', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const recentlyExpired = await ownToken(stack, 'user-recent', now - 2 * 3600);
+    const longExpired = await ownToken(stack, 'user-old', now - 26 * 3600);
+    assert.equal(decodeJwt((await stack.negotiate({ 'x-realtime-plot-session': recentlyExpired })).accessToken)['asrs.s.uid'], 'user-recent');
+    // A stock client re-sends the service token as Bearer: never mistaken for a caller token.
+    const fresh = await stack.negotiate({ authorization: `Bearer ${longExpired}` });
+    assert.notEqual(decodeJwt(fresh.accessToken)['asrs.s.uid'], 'user-old');
+  });
+
+  it('ignores a session token signed with another key', async () => {
+    const forged = await new SignJWT({ 'asrs.s.uid': 'victim', nameid: 'victim' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setAudience('http://127.0.0.1/client/?hub=realtimeplot')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('some-other-key-0123456789-0123456789'));
+    const { accessToken } = await stack.negotiate({ 'x-realtime-plot-session': forged });
+    assert.notEqual(decodeJwt(accessToken)['asrs.s.uid'], 'victim');
+  });
+
+  it('copies the streams a caller token grants into the access token, expiring no later than it', async () => {
+    const caller = await callerToken({ streams: ['private/a', 'team-*/x'] }, { expiresIn: '5m' });
+    const { accessToken } = await stack.negotiate({ authorization: `Bearer ${caller}` });
+    const claims = decodeJwt(accessToken);
+    assert.deepEqual(claims['rtp.streams'], ['private/a', 'team-*/x']);
+    assert.equal(claims.exp, decodeJwt(caller).exp);
+
+    // Renegotiating with that access token keeps the grant and its expiry.
+    const renewed = decodeJwt((await stack.negotiate({ authorization: `Bearer ${accessToken}` })).accessToken);
+    assert.equal(renewed['asrs.s.uid'], claims['asrs.s.uid']);
+    assert.deepEqual(renewed['rtp.streams'], ['private/a', 'team-*/x']);
+    assert.equal(renewed.exp, claims.exp);
+  });
+
+  it('accepts the streams claim as a space-separated string', async () => {
+    const caller = await callerToken({ streams: 'private/a private/b' });
+    const claims = decodeJwt((await stack.negotiate({ authorization: `Bearer ${caller}` })).accessToken);
+    assert.deepEqual(claims['rtp.streams'], ['private/a', 'private/b']);
+  });
+
+  for (const [what, token, reason] of [
+    ['expired', () => callerToken({ streams: ['a'] }, { expiresIn: '-2h' }), /caller token has expired/],
+    ['from another issuer', () => callerToken({ streams: ['a'] }, { issuer: 'https://evil.example/' }), /issuer/],
+    ['for another audience', () => callerToken({ streams: ['a'] }, { audience: 'other-app' }), /audience/],
+    ['signed with another secret', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(CALLER.CALLER_JWT_ISSUER).setAudience(CALLER.CALLER_JWT_AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(40))), /signature/],
+    ['with a malformed streams claim', () => callerToken({ streams: [42] }), /claim "streams"/],
+    ['that is not a JWT', async () => 'not-a-jwt', /not a valid JWT/],
+  ] as const) {
+    it(`refuses a caller token ${what} with 401 and the reason`, async () => {
+      const response = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${await token()}` } });
+      assert.equal(response.status, 401);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'InvalidCallerToken');
+      assert.match(body.error.message, reason);
+      assert.doesNotMatch(JSON.stringify(body), new RegExp(CALLER_SECRET));
+    });
+  }
+});
+
+describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
+  it('verifies an RS256 token against the published keys', async (t) => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
+    const jwks = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => jwks.close(() => resolve())));
+    const stack = await startApiStack({
+      settings: { CALLER_JWT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/keys`, ...CALLER },
+    });
+    t.after(() => stack.stop());
+
+    const signed = await new SignJWT({ streams: ['private/rsa'] })
+      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+      .setIssuer(CALLER.CALLER_JWT_ISSUER)
+      .setAudience(CALLER.CALLER_JWT_AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const { accessToken } = await stack.negotiate({ authorization: `Bearer ${signed}` });
+    assert.deepEqual(decodeJwt(accessToken)['rtp.streams'], ['private/rsa']);
+
+    const hs256 = await callerToken({ streams: ['private/rsa'] });
+    const refused = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${hs256}` } });
+    assert.equal(refused.status, 401, 'a symmetric token is not accepted where keys are published');
+  });
+});
+
+describe('negotiate rate limit', () => {
+  it('answers 429 with Retry-After once a client has used its budget', async (t) => {
+    const stack = await startApiStack({ settings: { RATE_LIMIT_NEGOTIATE_PER_MINUTE: '3' } });
+    t.after(() => stack.stop());
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 4; i += 1) {
+      const response = await stack.api('negotiate', { method: 'POST' });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        retryAfter = response.headers.get('retry-after');
+        assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'TooManyRequests');
+      } else await response.body?.cancel();
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    assert.ok(Number(retryAfter) >= 1, 'Retry-After in seconds');
+  });
+});
+
+describe('negotiate without settings', () => {
+  it('names the missing setting in a 500', async (t) => {
+    const stack = await startApiStack({ settings: { AzureSignalRConnectionString: '' } });
+    t.after(() => stack.stop());
+    const response = await stack.api('negotiate', { method: 'POST' });
+    assert.equal(response.status, 500);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'ServerMisconfigured');
+    assert.match(body.error.message, /AzureSignalRConnectionString is not set/);
+  });
+
+  it('never echoes a malformed connection string', async (t) => {
+    const stack = await startApiStack({ settings: { AzureSignalRConnectionString: 'Endpoint=ftp://x;AccessKey=supersecretkey;' } });
+    t.after(() => stack.stop());
+    const response = await stack.api('negotiate', { method: 'POST' });
+    const text = await response.text();
+    assert.equal(response.status, 500);
+    assert.match(text, /not http: or https:/);
+    assert.doesNotMatch(text, /supersecretkey/);
+  });
+});

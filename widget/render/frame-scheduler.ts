@@ -1,0 +1,118 @@
+/**
+ * One frame loop for every widget on the page. A Plotly redraw costs several milliseconds
+ * whatever the number of points, so redraws are rationed: at most one per widget per animation
+ * frame, only for widgets on screen, oldest request first, within a time budget per frame.
+ * Each widget's redraw cost is measured, and a widget is redrawn no more often than keeps its
+ * share of the main thread under {@link FrameSchedulerOptions.maxTaskShare}; a widget that has
+ * waited too long may stretch the frame, so every widget keeps updating on a crowded page.
+ */
+
+export interface FrameTask {
+  /** Whether drawing would be seen (on screen); hidden tasks stay pending until they are. */
+  readonly visible: boolean;
+  /** Draws now: at most one Plotly call. Returns false when there was nothing it could draw yet. */
+  renderFrame(): boolean;
+}
+
+export interface FrameSchedulerOptions {
+  /** Redraw time per frame once one redraw has run. */
+  frameBudgetInMs?: number;
+  /** Redraw time per frame for widgets that waited longer than `starvedAfterInMs`. */
+  stretchedFrameBudgetInMs?: number;
+  starvedAfterInMs?: number;
+  /** Largest fraction of the main thread one widget's redraws may take. */
+  maxTaskShare?: number;
+  /** Cost assumed for a widget not measured yet (a first plot is the most expensive). */
+  initialCostInMs?: number;
+}
+
+interface TaskState {
+  pendingSince?: number;
+  lastRenderAt: number;
+  costInMs: number;
+}
+
+/** Weight of the newest measurement in the running cost estimate. */
+const COST_SMOOTHING = 0.2;
+const FRAME_IN_MS = 1000 / 60;
+
+export class FrameScheduler {
+  private readonly states = new Map<FrameTask, TaskState>();
+  private frame?: number;
+  private readonly frameBudgetInMs: number;
+  private readonly stretchedFrameBudgetInMs: number;
+  private readonly starvedAfterInMs: number;
+  private readonly maxTaskShare: number;
+  private readonly initialCostInMs: number;
+
+  constructor(options: FrameSchedulerOptions = {}) {
+    this.frameBudgetInMs = options.frameBudgetInMs ?? 18;
+    this.stretchedFrameBudgetInMs = options.stretchedFrameBudgetInMs ?? 26;
+    this.starvedAfterInMs = options.starvedAfterInMs ?? 150;
+    this.maxTaskShare = options.maxTaskShare ?? 0.3;
+    this.initialCostInMs = options.initialCostInMs ?? 20;
+  }
+
+  /** Asks for `task` to be drawn in a coming frame (repeated requests fold into one). */
+  schedule(task: FrameTask): void {
+    let state = this.states.get(task);
+    if (!state) {
+      state = { lastRenderAt: -Infinity, costInMs: this.initialCostInMs };
+      this.states.set(task, state);
+    }
+    state.pendingSince ??= performance.now();
+    if (task.visible) this.requestFrame();
+  }
+
+  /** Forgets `task` (its element left the page). */
+  remove(task: FrameTask): void {
+    this.states.delete(task);
+  }
+
+  /** The measured cost of one redraw of `task`, in ms (undefined before its first redraw). */
+  costOf(task: FrameTask): number | undefined {
+    const state = this.states.get(task);
+    return state && state.lastRenderAt > -Infinity ? state.costInMs : undefined;
+  }
+
+  private requestFrame(): void {
+    this.frame ??= requestAnimationFrame(() => this.runFrame());
+  }
+
+  private runFrame(): void {
+    this.frame = undefined;
+    const frameStart = performance.now();
+    const pending = [...this.states].filter(([task, state]) => state.pendingSince !== undefined && task.visible);
+    const due = pending
+      .filter(([, state]) => frameStart - state.lastRenderAt >= this.minIntervalInMs(state))
+      .sort(([, a], [, b]) => (a.pendingSince as number) - (b.pendingSince as number));
+    let spent = 0;
+    for (const [task, state] of due) {
+      const starved = frameStart - Math.max(state.lastRenderAt, state.pendingSince as number) >= this.starvedAfterInMs;
+      const budget = starved ? this.stretchedFrameBudgetInMs : this.frameBudgetInMs;
+      if (spent > 0 && spent + state.costInMs > budget) continue;
+      state.pendingSince = undefined;
+      const started = performance.now();
+      let drew = false;
+      try {
+        drew = task.renderFrame();
+      } finally {
+        const cost = performance.now() - started;
+        spent += cost;
+        if (drew) {
+          state.costInMs += COST_SMOOTHING * (cost - state.costInMs);
+          state.lastRenderAt = started;
+        }
+      }
+    }
+    if (pending.some(([, state]) => state.pendingSince !== undefined)) this.requestFrame();
+  }
+
+  /** A widget's redraws are spaced so they take at most `maxTaskShare` of the time (half a frame of slack). */
+  private minIntervalInMs(state: TaskState): number {
+    return state.costInMs / this.maxTaskShare - FRAME_IN_MS / 2;
+  }
+}
+
+/** The page's scheduler, shared by every widget. */
+export const frameScheduler = new FrameScheduler();
