@@ -1,8 +1,13 @@
 // Browser tests: the system Chromium driven through Playwright; nothing downloads a browser.
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { register } from 'tsx/esm/api';
 
-const chromiumArgs = [
+// The server commands start the real local parts, which are TypeScript.
+register();
+const { localStackCommands } = await import('./test/widget/support/local-stack-commands.ts');
+
+export const chromiumArgs = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
 ];
@@ -11,7 +16,7 @@ export default {
   files: 'test/widget/**/*.test.ts',
   nodeResolve: true,
   concurrency: 1,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), localStackCommands()],
   browsers: [
     playwrightLauncher({
       product: 'chromium',

@@ -16,10 +16,14 @@ export const DEVELOPMENT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsu
 export interface StartAzuriteOptions {
   /** Address to listen on. Default 127.0.0.1. */
   host?: string;
-  /** Memory Azurite may use for blob/queue content, in MB. Default 256. */
+  /** Memory Azurite may use for blob/queue content, in MB, when it keeps it in memory. Default 256. */
   memoryLimitInMb?: number;
   /** How long to wait for Azurite to listen. Default 60 s. */
   startTimeoutInMs?: number;
+  /** Ports to listen on; default 0 (free ports). The ports of a stopped Azurite start it again where its clients look. */
+  ports?: Partial<Record<'blob' | 'queue' | 'table', number>>;
+  /** A folder that keeps the data across a stop and a start (left in place by stop()); default: in memory, nothing kept. */
+  location?: string;
 }
 
 export interface RunningAzurite {
@@ -36,17 +40,20 @@ const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening 
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<RunningAzurite> {
   const host = options.host ?? '127.0.0.1';
   // In-memory Azurite writes nothing, but it runs in a fresh folder so that stray files never land elsewhere.
-  const workspace = await mkdtemp(join(tmpdir(), 'azurite-'));
+  const workspace = options.location ?? (await mkdtemp(join(tmpdir(), 'azurite-')));
+  const persistence = options.location === undefined
+    ? ['--inMemoryPersistence', '--extentMemoryLimit', String(options.memoryLimitInMb ?? 256)]
+    : ['--location', options.location];
+  const port = (service: 'blob' | 'queue' | 'table') => String(options.ports?.[service] ?? 0);
   const script = createRequire(import.meta.url).resolve('azurite/dist/src/azurite.js');
   const child = spawn(
     process.execPath,
     [
       script,
-      '--inMemoryPersistence',
-      '--extentMemoryLimit', String(options.memoryLimitInMb ?? 256),
-      '--blobHost', host, '--blobPort', '0',
-      '--queueHost', host, '--queuePort', '0',
-      '--tableHost', host, '--tablePort', '0',
+      ...persistence,
+      '--blobHost', host, '--blobPort', port('blob'),
+      '--queueHost', host, '--queuePort', port('queue'),
+      '--tableHost', host, '--tablePort', port('table'),
       '--skipApiVersionCheck',
       '--disableProductStyleUrl',
       '--disableTelemetry',
@@ -62,7 +69,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<R
   const cleanUp = async () => {
     process.removeListener('exit', killOnExit);
     await stopChild(child);
-    await rm(workspace, { recursive: true, force: true });
+    if (options.location === undefined) await rm(workspace, { recursive: true, force: true });
   };
 
   let endpoints: Record<'Blob' | 'Queue' | 'Table', string>;

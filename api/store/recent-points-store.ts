@@ -71,6 +71,8 @@ export class RecentPointsStore {
   constructor(options: RecentPointsStoreOptions) {
     this.#table = TableClient.fromConnectionString(options.connectionString, options.tableName, {
       allowInsecureConnection: true,
+      // Bounded so that a storage outage fails an invocation in seconds, well inside Event Grid's 30 s.
+      retryOptions: { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 },
     });
     this.#pointsPerStream = options.pointsPerStream;
     this.#eventIdRetentionInMs = options.eventIdRetentionInMs ?? 24 * 3600_000;

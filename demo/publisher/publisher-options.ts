@@ -2,9 +2,8 @@
  * What a publisher run does, and how `npm run publish -- ...` and the environment set it:
  * flags first, then environment variables, then defaults (the local topic and its well-known key).
  */
-import { parseArgs } from 'node:util';
 import {
-  choiceOption, environmentOption, listOption, positiveNumberOption, UsageError, wholeNumberOption,
+  choiceOption, environmentOption, listOption, parseFlags, positiveNumberOption, UsageError, wholeNumberOption,
 } from '../../api/local/eventgrid/command-line-values.js';
 import { LOCAL_TOPIC_ENDPOINT, LOCAL_TOPIC_KEY } from '../../api/local/eventgrid/local-topic-defaults.js';
 import { parsePointsData } from '../../api/events/points-data.js';
@@ -70,7 +69,21 @@ Plain http:// is used only for a topic on this machine (127.0.0.1, localhost, ::
 export type PublisherCommand = { help: true } | { help: false; options: PublisherOptions };
 
 export function parsePublisherCommandLine(args: string[], environment: NodeJS.ProcessEnv): PublisherCommand {
-  const { values } = readFlags(args);
+  const { values } = parseFlags(args, {
+    stream: { type: 'string', multiple: true },
+    series: { type: 'string' },
+    rate: { type: 'string' },
+    count: { type: 'string' },
+    duration: { type: 'string' },
+    batch: { type: 'string' },
+    schema: { type: 'string' },
+    shape: { type: 'string' },
+    format: { type: 'string' },
+    concurrency: { type: 'string' },
+    'max-retries': { type: 'string' },
+    endpoint: { type: 'string' },
+    help: { type: 'boolean' },
+  });
   if (values.help) return { help: true };
   const env = (name: string): string | undefined => environmentOption(environment, name);
   const format = choiceOption(values.format, '--format', DATA_FORMATS, 'points');
@@ -92,6 +105,16 @@ export function parsePublisherCommandLine(args: string[], environment: NodeJS.Pr
   };
   checkPublisherOptions(options);
   return { help: false, options };
+}
+
+/**
+ * Options for an in-process run (the local stack, benchmarks): `npm run publish`'s defaults,
+ * environment ignored, with `overrides` on top (the seed format then defaults to random values).
+ */
+export function publisherOptions(overrides: Partial<PublisherOptions> = {}): PublisherOptions {
+  const { options } = parsePublisherCommandLine([], {}) as { options: PublisherOptions };
+  const shape = overrides.shape ?? (overrides.format === 'seed' ? 'random' : options.shape);
+  return { ...options, ...overrides, shape };
 }
 
 /** Throws a UsageError naming what is wrong; also used for options given in code. */
@@ -118,31 +141,5 @@ export function checkPublisherOptions(options: PublisherOptions): void {
     parsePointsData(eventData(options.format, options.series, 0, options.series.map(() => 0), 0), 0);
   } catch (error) {
     throw new UsageError(`--series: ${(error as Error).message}.`);
-  }
-}
-
-function readFlags(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        stream: { type: 'string', multiple: true },
-        series: { type: 'string' },
-        rate: { type: 'string' },
-        count: { type: 'string' },
-        duration: { type: 'string' },
-        batch: { type: 'string' },
-        schema: { type: 'string' },
-        shape: { type: 'string' },
-        format: { type: 'string' },
-        concurrency: { type: 'string' },
-        'max-retries': { type: 'string' },
-        endpoint: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
   }
 }

@@ -3,11 +3,9 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { HistoryResponse, LiveMessage } from '../../api/live-message.js';
-import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
 import { cloudEvent, eventGridEvent, startApiStack, type ApiStack } from './support/api-stack.js';
 
 describe('ingest (Event Grid trigger)', () => {
-  let azurite: RunningAzurite;
   let stack: ApiStack;
 
   /** The live messages sent to SignalR groups, in order. */
@@ -22,18 +20,10 @@ describe('ingest (Event Grid trigger)', () => {
   const warnings = () => stack.logs.filter((entry) => entry.level === 'warning').map((entry) => entry.message);
 
   before(async () => {
-    azurite = await startAzurite();
-    stack = await startApiStack({ azurite, settings: { PUBLIC_STREAMS: '*' } });
+    stack = await startApiStack({ settings: { PUBLIC_STREAMS: '*' } });
   });
-  after(async () => {
-    await stack?.stop();
-    await azurite?.stop();
-  });
-  beforeEach(() => {
-    stack.signalR.requests.length = 0;
-    stack.signalR.answerWith(undefined);
-    stack.logs.length = 0;
-  });
+  after(() => stack?.stop());
+  beforeEach(() => stack.reset());
 
   it('sends the original sample\'s array format to the stream\'s group as one columnar message', async () => {
     const event = eventGridEvent('streams/boiler-7/temperature', [{ X: 1, Y: 42 }, { X: 1, Y: 17 }], { eventTime: '2024-12-03T18:30:00Z' });
@@ -164,8 +154,8 @@ describe('ingest (Event Grid trigger)', () => {
       });
     });
     const down = await startApiStack({
-      azurite,
-      settings: { RECENT_POINTS_STORAGE: azurite.connectionString.replace(/TableEndpoint=[^;]+/, `TableEndpoint=http://127.0.0.1:${closedPort}/devstoreaccount1`) },
+      azurite: stack.azurite,
+      settings: { RECENT_POINTS_STORAGE: stack.azurite.connectionString.replace(/TableEndpoint=[^;]+/, `TableEndpoint=http://127.0.0.1:${closedPort}/devstoreaccount1`) },
     });
     t.after(() => down.stop());
     const response = await down.deliver([eventGridEvent('any', [{ Y: 1 }])]);

@@ -4,46 +4,16 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
 import { startApiStack, waitFor, type ApiStack } from './support/api-stack.js';
-
-const CALLER_SECRET = 'caller-secret-that-is-at-least-32-bytes-long';
-const CALLER = { CALLER_JWT_ISSUER: 'https://id.example.test/', CALLER_JWT_AUDIENCE: 'realtime-plot' };
-
-function callerToken(claims: Record<string, unknown>, options: { expiresIn?: string; issuer?: string; audience?: string } = {}) {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(options.issuer ?? CALLER.CALLER_JWT_ISSUER)
-    .setAudience(options.audience ?? CALLER.CALLER_JWT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '10m')
-    .sign(new TextEncoder().encode(CALLER_SECRET));
-}
-
-/** An access token of the stack's own key, as negotiate would have issued it at `issuedAt`. */
-function ownToken(stack: ApiStack, userId: string, issuedAt: number, lifetime = 3600) {
-  const audience = `http://127.0.0.1/client/?hub=realtimeplot`;
-  return new SignJWT({ 'asrs.s.uid': userId, nameid: userId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setAudience(audience)
-    .setIssuedAt(issuedAt)
-    .setNotBefore(issuedAt)
-    .setExpirationTime(issuedAt + lifetime)
-    .sign(new TextEncoder().encode(stack.signalR.accessKey));
-}
+import { CALLER_AUDIENCE, CALLER_ISSUER, CALLER_SECRET, CALLER_SECRET_SETTINGS, CALLER_SETTINGS, signAccessToken, signCallerToken } from './support/tokens.js';
 
 describe('POST /api/negotiate', () => {
-  let azurite: RunningAzurite;
   let stack: ApiStack;
 
   before(async () => {
-    azurite = await startAzurite();
-    stack = await startApiStack({ azurite, settings: { CALLER_JWT_SECRET: CALLER_SECRET, ...CALLER } });
+    stack = await startApiStack({ settings: CALLER_SECRET_SETTINGS });
   });
-  after(async () => {
-    await stack?.stop();
-    await azurite?.stop();
-  });
+  after(() => stack?.stop());
 
   it('returns the client URL with the port and a token signed as Azure SignalR expects', async () => {
     const port = new URL(stack.signalR.endpoint).port;
@@ -79,7 +49,7 @@ describe('POST /api/negotiate', () => {
 
   it('keeps the user id of a previous token sent as x-realtime-plot-session or as the Bearer token', async () => {
     const first = decodeJwt((await stack.negotiate()).accessToken)['asrs.s.uid'];
-    const previous = await ownToken(stack, String(first), Math.floor(Date.now() / 1000));
+    const previous = await signAccessToken(stack.signalR.accessKey, String(first));
     const viaHeader = await stack.negotiate({ 'x-realtime-plot-session': previous });
     const viaBearer = await stack.negotiate({ authorization: `Bearer ${previous}` });
     assert.equal(decodeJwt(viaHeader.accessToken)['asrs.s.uid'], first);
@@ -88,8 +58,8 @@ describe('POST /api/negotiate', () => {
 
   it('keeps the user id of a token expired within the grace period, not of one expired longer ago', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const recentlyExpired = await ownToken(stack, 'user-recent', now - 2 * 3600);
-    const longExpired = await ownToken(stack, 'user-old', now - 26 * 3600);
+    const recentlyExpired = await signAccessToken(stack.signalR.accessKey, 'user-recent', { issuedAt: now - 2 * 3600 });
+    const longExpired = await signAccessToken(stack.signalR.accessKey, 'user-old', { issuedAt: now - 26 * 3600 });
     assert.equal(decodeJwt((await stack.negotiate({ 'x-realtime-plot-session': recentlyExpired })).accessToken)['asrs.s.uid'], 'user-recent');
     // A stock client re-sends the service token as Bearer: never mistaken for a caller token.
     const fresh = await stack.negotiate({ authorization: `Bearer ${longExpired}` });
@@ -97,17 +67,13 @@ describe('POST /api/negotiate', () => {
   });
 
   it('ignores a session token signed with another key', async () => {
-    const forged = await new SignJWT({ 'asrs.s.uid': 'victim', nameid: 'victim' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setAudience('http://127.0.0.1/client/?hub=realtimeplot')
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode('some-other-key-0123456789-0123456789'));
+    const forged = await signAccessToken('some-other-key-0123456789-0123456789', 'victim');
     const { accessToken } = await stack.negotiate({ 'x-realtime-plot-session': forged });
     assert.notEqual(decodeJwt(accessToken)['asrs.s.uid'], 'victim');
   });
 
   it('copies the streams a caller token grants into the access token, expiring no later than it', async () => {
-    const caller = await callerToken({ streams: ['private/a', 'team-*/x'] }, { expiresIn: '5m' });
+    const caller = await signCallerToken({ streams: ['private/a', 'team-*/x'] }, { expiresIn: '5m' });
     const { accessToken } = await stack.negotiate({ authorization: `Bearer ${caller}` });
     const claims = decodeJwt(accessToken);
     assert.deepEqual(claims['rtp.streams'], ['private/a', 'team-*/x']);
@@ -121,17 +87,17 @@ describe('POST /api/negotiate', () => {
   });
 
   it('accepts the streams claim as a space-separated string', async () => {
-    const caller = await callerToken({ streams: 'private/a private/b' });
+    const caller = await signCallerToken({ streams: 'private/a private/b' });
     const claims = decodeJwt((await stack.negotiate({ authorization: `Bearer ${caller}` })).accessToken);
     assert.deepEqual(claims['rtp.streams'], ['private/a', 'private/b']);
   });
 
   for (const [what, token, reason] of [
-    ['expired', () => callerToken({ streams: ['a'] }, { expiresIn: '-2h' }), /caller token has expired/],
-    ['from another issuer', () => callerToken({ streams: ['a'] }, { issuer: 'https://evil.example/' }), /issuer/],
-    ['for another audience', () => callerToken({ streams: ['a'] }, { audience: 'other-app' }), /audience/],
-    ['signed with another secret', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(CALLER.CALLER_JWT_ISSUER).setAudience(CALLER.CALLER_JWT_AUDIENCE).setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(40))), /signature/],
-    ['with a malformed streams claim', () => callerToken({ streams: [42] }), /claim "streams"/],
+    ['expired', () => signCallerToken({ streams: ['a'] }, { expiresIn: '-2h' }), /caller token has expired/],
+    ['from another issuer', () => signCallerToken({ streams: ['a'] }, { issuer: 'https://evil.example/' }), /issuer/],
+    ['for another audience', () => signCallerToken({ streams: ['a'] }, { audience: 'other-app' }), /audience/],
+    ['signed with another secret', () => signCallerToken({ streams: ['a'] }, { secret: 'x'.repeat(40) }), /signature/],
+    ['with a malformed streams claim', () => signCallerToken({ streams: [42] }), /claim "streams"/],
     ['that is not a JWT', async () => 'not-a-jwt', /not a valid JWT/],
   ] as const) {
     it(`refuses a caller token ${what} with 401 and the reason`, async () => {
@@ -156,20 +122,20 @@ describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     t.after(() => new Promise<void>((resolve) => jwks.close(() => resolve())));
     const stack = await startApiStack({
-      settings: { CALLER_JWT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/keys`, ...CALLER },
+      settings: { CALLER_JWT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/keys`, ...CALLER_SETTINGS },
     });
     t.after(() => stack.stop());
 
     const signed = await new SignJWT({ streams: ['private/rsa'] })
       .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
-      .setIssuer(CALLER.CALLER_JWT_ISSUER)
-      .setAudience(CALLER.CALLER_JWT_AUDIENCE)
+      .setIssuer(CALLER_ISSUER)
+      .setAudience(CALLER_AUDIENCE)
       .setExpirationTime('5m')
       .sign(privateKey);
     const { accessToken } = await stack.negotiate({ authorization: `Bearer ${signed}` });
     assert.deepEqual(decodeJwt(accessToken)['rtp.streams'], ['private/rsa']);
 
-    const hs256 = await callerToken({ streams: ['private/rsa'] });
+    const hs256 = await signCallerToken({ streams: ['private/rsa'] });
     const refused = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${hs256}` } });
     assert.equal(refused.status, 401, 'a symmetric token is not accepted where keys are published');
   });

@@ -1,18 +1,14 @@
-import { decodeJwt, SignJWT } from 'jose';
+import { decodeJwt } from 'jose';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
 import { startApiStack, type ApiStack } from './support/api-stack.js';
-
-const CALLER_SECRET = 'caller-secret-that-is-at-least-32-bytes-long';
-const CALLER = { CALLER_JWT_SECRET: CALLER_SECRET, CALLER_JWT_ISSUER: 'https://id.example.test/', CALLER_JWT_AUDIENCE: 'realtime-plot' };
+import { CALLER_SECRET_SETTINGS, signAccessToken, signCallerToken } from './support/tokens.js';
 
 interface ErrorBody {
   error: { code: string; message: string };
 }
 
 describe('POST /api/subscribe and /api/unsubscribe', () => {
-  let azurite: RunningAzurite;
   let stack: ApiStack;
   let accessToken: string;
   let userId: string;
@@ -32,19 +28,12 @@ describe('POST /api/subscribe and /api/unsubscribe', () => {
   }
 
   before(async () => {
-    azurite = await startAzurite();
-    stack = await startApiStack({ azurite, settings: { ...CALLER, PUBLIC_STREAMS: 'public/*,demo', SUBSCRIPTION_TTL_SECONDS: '7200' } });
+    stack = await startApiStack({ settings: { ...CALLER_SECRET_SETTINGS, PUBLIC_STREAMS: 'public/*,demo', SUBSCRIPTION_TTL_SECONDS: '7200' } });
     ({ accessToken } = await stack.negotiate());
     userId = String(decodeJwt(accessToken)['asrs.s.uid']);
   });
-  after(async () => {
-    await stack?.stop();
-    await azurite?.stop();
-  });
-  beforeEach(() => {
-    stack.signalR.requests.length = 0;
-    stack.signalR.answerWith(undefined);
-  });
+  after(() => stack?.stop());
+  beforeEach(() => stack.reset());
 
   it('adds the token\'s user to the stream\'s group, with the configured ttl', async () => {
     const response = await call('subscribe', { stream: 'public/boiler-7/temperature' });
@@ -78,12 +67,7 @@ describe('POST /api/subscribe and /api/unsubscribe', () => {
   });
 
   it('opens a granted stream for no longer than the access token lives', async () => {
-    const caller = await new SignJWT({ streams: ['private/*'] })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(CALLER.CALLER_JWT_ISSUER)
-      .setAudience(CALLER.CALLER_JWT_AUDIENCE)
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(CALLER_SECRET));
+    const caller = await signCallerToken({ streams: ['private/*'] });
     const granted = (await stack.negotiate({ authorization: `Bearer ${caller}` })).accessToken;
     const response = await call('subscribe', { stream: 'private/a' }, { authorization: `Bearer ${granted}` });
     assert.equal(response.status, 200);
@@ -103,11 +87,7 @@ describe('POST /api/subscribe and /api/unsubscribe', () => {
 
   it('answers 401 to an expired access token', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = await new SignJWT({ 'asrs.s.uid': userId })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setAudience('http://127.0.0.1/client/?hub=realtimeplot')
-      .setExpirationTime(now - 600)
-      .sign(new TextEncoder().encode(stack.signalR.accessKey));
+    const expired = await signAccessToken(stack.signalR.accessKey, userId, { issuedAt: now - 4200 });
     await expectError(await call('subscribe', { stream: 'demo' }, { authorization: `Bearer ${expired}` }), 401, 'InvalidAccessToken', /expired/);
   });
 
@@ -142,7 +122,7 @@ describe('POST /api/subscribe and /api/unsubscribe', () => {
   });
 
   it('is rate-limited per client, subscribe and unsubscribe together', async (t) => {
-    const limited = await startApiStack({ azurite, settings: { RATE_LIMIT_SUBSCRIBE_PER_MINUTE: '2', PUBLIC_STREAMS: '*' } });
+    const limited = await startApiStack({ azurite: stack.azurite, settings: { RATE_LIMIT_SUBSCRIBE_PER_MINUTE: '2', PUBLIC_STREAMS: '*' } });
     t.after(() => limited.stop());
     const token = (await limited.negotiate()).accessToken;
     const statuses = [];

@@ -5,6 +5,7 @@ import {
   AzureKeyCredential, AzureSASCredential, EventGridPublisherClient, generateSharedAccessSignature,
 } from '@azure/eventgrid';
 import { startEventGridTopic, type LocalEventGridTopic } from '../../api/local/eventgrid/topic.js';
+import { startTopicWithWebhook, stopTopicWithWebhook } from './topic-with-webhook.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 
 const insecure = { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } };
@@ -26,14 +27,8 @@ interface ErrorCase {
 describe('bad publish requests get Azure status codes and {"error": {code, message, details}}', () => {
   let topic: LocalEventGridTopic;
   let webhook: WebhookReceiver;
-  before(async () => {
-    webhook = await WebhookReceiver.start();
-    topic = await startEventGridTopic({ port: 0, subscriptions: [{ name: 'ingest', endpointUrl: webhook.url }] });
-  });
-  after(async () => {
-    await topic.stop();
-    await webhook.close();
-  });
+  before(async () => ({ topic, webhook } = await startTopicWithWebhook()));
+  after(() => stopTopicWithWebhook({ topic, webhook }));
 
   const json = (value: unknown): string => JSON.stringify(value);
   const eg = { 'content-type': 'application/json' };

@@ -4,25 +4,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid';
-import { startEventGridTopic, type EventGridTopicOptions, type LocalEventGridTopic } from '../../api/local/eventgrid/topic.js';
-import { acceptEverything, WebhookReceiver, type WebhookBehaviour } from './webhook-receiver.js';
+import type { EventGridTopicOptions, LocalEventGridTopic } from '../../api/local/eventgrid/topic.js';
+import { startTopicWithWebhook, stopTopicWithWebhook } from './topic-with-webhook.js';
+import { acceptEverything, type WebhookBehaviour, type WebhookReceiver } from './webhook-receiver.js';
 
 /** Short, Azure-shaped delays so a test sees many attempts. */
 const fastRetry = { delaysInMs: [20, 50, 100], responseTimeoutInMs: 2000 };
 
 async function setUp(t: TestContext, behaviour: WebhookBehaviour, options: EventGridTopicOptions = {}) {
-  const webhook = await WebhookReceiver.start();
   const log: string[] = [];
-  const topic = await startEventGridTopic({
-    port: 0, retry: fastRetry, log: (line) => log.push(line), ...options,
-    subscriptions: [{ name: 'ingest', endpointUrl: webhook.url }],
-  });
-  webhook.behaviour = (request) => (request.headers['aeg-event-type'] === 'Notification' ? behaviour(request) : acceptEverything(request));
-  t.after(async () => {
-    await topic.stop();
-    await webhook.close();
-  });
-  return { webhook, topic, log };
+  const fixture = await startTopicWithWebhook({ retry: fastRetry, log: (line) => log.push(line), ...options });
+  fixture.webhook.behaviour = (request) => (request.headers['aeg-event-type'] === 'Notification' ? behaviour(request) : acceptEverything(request));
+  t.after(() => stopTopicWithWebhook(fixture));
+  return { ...fixture, log };
 }
 
 async function publish(topic: LocalEventGridTopic, ids: string[]): Promise<void> {

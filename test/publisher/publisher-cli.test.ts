@@ -4,7 +4,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AzureKeyCredential, EventGridDeserializer, generateSharedAccessSignature } from '@azure/eventgrid';
-import { startEventGridTopic, type LocalEventGridTopic } from '../../api/local/eventgrid/topic.js';
+import type { LocalEventGridTopic } from '../../api/local/eventgrid/topic.js';
+import { startTopicWithWebhook, stopTopicWithWebhook } from '../eventgrid/topic-with-webhook.js';
 import { WebhookReceiver } from '../eventgrid/webhook-receiver.js';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,14 +29,8 @@ function publishCommand(args: string[], env: Record<string, string>): Promise<{ 
 describe('npm run publish against the local topic', () => {
   let topic: LocalEventGridTopic;
   let webhook: WebhookReceiver;
-  before(async () => {
-    webhook = await WebhookReceiver.start();
-    topic = await startEventGridTopic({ port: 0, subscriptions: [{ name: 'ingest', endpointUrl: webhook.url }] });
-  });
-  after(async () => {
-    await topic.stop();
-    await webhook.close();
-  });
+  before(async () => ({ topic, webhook } = await startTopicWithWebhook()));
+  after(() => stopTopicWithWebhook({ topic, webhook }));
 
   it('publishes exactly --count events per stream in the seed format, and says so', async () => {
     const run = await publishCommand(['--count', '6', '--stream', 'demo/seed-a,demo/seed-b', '--rate', '50', '--batch', '4', '--format', 'seed'],

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import { buildClient, clientToken, connectClient, HttpTransportType, negotiateRaw, RestApi, startService, TRANSPORTS, type ClientTokenOptions } from './support.js';
 
 const HUB = 'secure';
@@ -24,16 +25,34 @@ async function startWith(transport: (typeof TRANSPORTS)[number], token: ClientTo
 }
 
 describe('refused tokens', () => {
+  const refused: [string, ClientTokenOptions][] = [
+    ['a token signed with another key', { hub: HUB, accessKey: 'not-the-access-key-0123456789' }],
+    ['an expired token', { hub: HUB, expiresInSeconds: -120 }],
+    ['a token for another hub', { hub: HUB, audience: 'http://127.0.0.1/client/?hub=other' }],
+    ['a token for another host', { hub: HUB, audience: `http://example.com/client/?hub=${HUB}` }],
+  ];
+  for (const [what, token] of refused) {
+    it(`negotiate refuses ${what} (the stock client fails to start)`, async () => {
+      await assert.rejects(startWith(HttpTransportType.WebSockets, token), /401/);
+    });
+  }
+
   for (const transport of TRANSPORTS) {
-    const name = HttpTransportType[transport];
-    it(`${name}: a token signed with another key`, async () => {
-      await assert.rejects(startWith(transport, { hub: HUB, accessKey: 'not-the-access-key-0123456789' }), /401/);
-    });
-    it(`${name}: an expired token`, async () => {
-      await assert.rejects(startWith(transport, { hub: HUB, expiresInSeconds: -120 }), /401/);
-    });
-    it(`${name}: a token for another hub`, async () => {
-      await assert.rejects(startWith(transport, { hub: HUB, audience: 'http://127.0.0.1/client/?hub=other' }), /401/);
+    it(`${HttpTransportType[transport]}: connecting refuses ${refused[0][0]}, after a valid negotiate`, async () => {
+      const { body } = await negotiateRaw(service, HUB, await clientToken(service, { hub: HUB }));
+      const bad = await clientToken(service, refused[0][1]);
+      const url = `${service.endpoint}/client/?hub=${HUB}&id=${String(body.connectionToken)}`;
+      const headers = { Authorization: `Bearer ${bad}` };
+      if (transport === HttpTransportType.WebSockets) {
+        const socket = new WebSocket(url.replace('http', 'ws'), { headers });
+        socket.on('error', () => undefined); // terminating a socket that never opened reports one
+        const status = await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+        assert.equal(status, 401);
+        socket.terminate();
+      } else {
+        const accept = transport === HttpTransportType.ServerSentEvents ? 'text/event-stream' : '*/*';
+        assert.equal((await fetch(url, { headers: { ...headers, Accept: accept } })).status, 401);
+      }
     });
   }
 

@@ -29,6 +29,11 @@ export class AccessTokenSession {
     private readonly callerToken: () => Promise<string | undefined>,
   ) {}
 
+  /** When the held token is due for renewal (local clock); Infinity when none is held or it never expires. */
+  get renewAt(): number {
+    return this.held?.renewAt ?? Infinity;
+  }
+
   /** The current token and service URL, negotiated first when missing or near expiry. */
   async fresh(): Promise<NegotiateResponse> {
     if (this.held && Date.now() < this.held.renewAt) return this.held;

@@ -28,9 +28,7 @@ export class HubRequestError extends Error {
 }
 
 export interface HistoryQuery {
-  /** Newest messages holding at most this many points. */
-  limit?: number;
-  /** Only messages with a larger `seq`. */
+  /** Only messages with a larger `seq`; without it, the newest messages the server keeps. */
   afterSeq?: number;
 }
 
@@ -60,10 +58,8 @@ export class HubApi {
   }
 
   async history(stream: string, query: HistoryQuery, accessToken: string): Promise<HistoryResponse> {
-    const search = new URLSearchParams();
-    if (query.limit !== undefined) search.set('limit', String(query.limit));
-    if (query.afterSeq !== undefined) search.set('afterSeq', String(query.afterSeq));
-    const path = `/streams/${encodeURIComponent(stream)}/history${search.size ? `?${search}` : ''}`;
+    const search = query.afterSeq === undefined ? '' : `?afterSeq=${query.afterSeq}`;
+    const path = `/streams/${encodeURIComponent(stream)}/history${search}`;
     const body = await this.request('GET', path, { accessToken, what: `history of "${stream}"`, stream, maxBytes: HISTORY_BODY_MAX_BYTES });
     return checked(() => readHistoryResponse(body, stream), `history of "${stream}"`);
   }

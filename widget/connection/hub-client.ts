@@ -4,7 +4,7 @@
  * forever), subscribes each stream once, re-subscribes after every reconnect (a restarted
  * service forgets groups), and routes each live message to the widgets of its stream only.
  */
-import { HttpError, HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
+import { HttpError, HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
 import type { LiveMessage } from '../../api/live-message.js';
 import { LIVE_MESSAGE_TARGET } from '../../api/live-message.js';
 import { AccessTokenSession, type TokenProvider } from './access-token.js';
@@ -37,6 +37,8 @@ type ConnectionPhase = 'connecting' | 'connected' | 'reconnecting' | 'offline' |
 interface StreamEntry {
   readonly listeners: Set<StreamListener>;
   state: 'waiting' | 'subscribing' | 'subscribed' | 'refused';
+  /** Was subscribed on an earlier connection: subscribing again is part of reconnecting. */
+  wasSubscribed: boolean;
   error?: PlotError;
   /** Bumped by each subscribe round, so a stale round stops when a newer one starts. */
   round: number;
@@ -62,6 +64,7 @@ export class HubClient {
   private running = false;
   private stopped = false;
   private readonly sleepers = new Set<() => void>();
+  private renewalTimer?: ReturnType<typeof setTimeout>;
   private tokenProviderInUse?: TokenProvider;
   private readonly onOnline = () => this.wakeSleepers();
 
@@ -86,7 +89,7 @@ export class HubClient {
     if (this.stopped) throw new Error('HubClient was stopped');
     let entry = this.streams.get(listener.stream);
     if (!entry) {
-      entry = { listeners: new Set(), state: 'waiting', round: 0 };
+      entry = { listeners: new Set(), state: 'waiting', wasSubscribed: false, round: 0 };
       this.streams.set(listener.stream, entry);
     }
     clearTimeout(entry.releaseTimer);
@@ -144,6 +147,7 @@ export class HubClient {
 
   private stop(): void {
     this.stopped = true;
+    clearTimeout(this.renewalTimer);
     this.wakeSleepers();
     window.removeEventListener('online', this.onOnline);
     void this.connection?.stop();
@@ -205,6 +209,8 @@ export class HubClient {
     connection.onclose(() => {
       if (this.stopped || connection !== this.connection) return;
       this.wasConnected = true;
+      // The next connection subscribes everything again (a restarted service forgot the groups).
+      for (const entry of this.streams.values()) if (entry.state !== 'refused') entry.state = 'waiting';
       this.setPhase('reconnecting');
       if (!this.running) void this.run();
     });
@@ -218,15 +224,43 @@ export class HubClient {
     this.phaseError = undefined;
     this.setPhase('connected');
     for (const [stream, entry] of this.streams) void this.subscribeStream(stream, entry);
+    this.scheduleRenewal();
   }
 
-  /** Subscribes one stream on the current connection, retrying what a retry can fix. */
-  private async subscribeStream(stream: string, entry: StreamEntry): Promise<void> {
+  /**
+   * Memberships expire (with the access token for streams granted by a caller token, after the
+   * API's subscription TTL otherwise), so each token renewal renews every subscription too.
+   */
+  private scheduleRenewal(attempt = 0): void {
+    clearTimeout(this.renewalTimer);
+    const delayInMs = attempt > 0 ? backoffDelayInMs(attempt - 1) : this.session.renewAt - Date.now();
+    if (!Number.isFinite(delayInMs) || this.stopped) return;
+    this.renewalTimer = setTimeout(async () => {
+      try {
+        await this.session.renew();
+      } catch {
+        this.scheduleRenewal(attempt + 1);
+        return;
+      }
+      if (this.isConnected) {
+        for (const [stream, entry] of this.streams) if (entry.state === 'subscribed') void this.subscribeStream(stream, entry, { renewal: true });
+      }
+      this.scheduleRenewal();
+    }, Math.max(0, delayInMs));
+  }
+
+  /**
+   * Subscribes one stream on the current connection, retrying what a retry can fix. A renewal
+   * of a live subscription keeps showing "live" and does not refetch history.
+   */
+  private async subscribeStream(stream: string, entry: StreamEntry, options: { renewal?: boolean } = {}): Promise<void> {
     const round = (entry.round += 1);
     const current = () => round === entry.round && !this.stopped && this.isConnected;
-    entry.state = 'subscribing';
-    entry.error = undefined;
-    this.notify(entry);
+    if (!options.renewal) {
+      entry.state = 'subscribing';
+      entry.error = undefined;
+      this.notify(entry);
+    }
     let attempt = 0;
     let renewed = false;
     while (current()) {
@@ -236,8 +270,10 @@ export class HubClient {
         await this.api.subscribe(stream, accessToken);
         if (!current()) return;
         entry.state = 'subscribed';
+        entry.wasSubscribed = true;
+        entry.error = undefined;
         this.notify(entry);
-        for (const listener of entry.listeners) listener.subscribed();
+        if (!options.renewal) for (const listener of entry.listeners) listener.subscribed();
         return;
       } catch (error) {
         if (!current()) return;
@@ -285,7 +321,8 @@ export class HubClient {
         if (entry.state === 'subscribed') return { status: 'live' };
         if (entry.state === 'refused') return { status: 'error', error: entry.error };
         // A subscribe that keeps failing is an error worth showing while it is retried.
-        return entry.error ? { status: 'error', error: entry.error } : { status: 'connecting' };
+        if (entry.error) return { status: 'error', error: entry.error };
+        return { status: entry.wasSubscribed ? 'reconnecting' : 'connecting' };
     }
   }
 

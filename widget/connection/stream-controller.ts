@@ -14,8 +14,6 @@ export interface StreamSource {
   hub: string;
   stream: string;
   tokenProvider?: TokenProvider;
-  /** `limit` for history requests. */
-  historyLimit?: number;
 }
 
 export class StreamController implements ReactiveController {
@@ -24,7 +22,8 @@ export class StreamController implements ReactiveController {
   private connected = false;
 
   constructor(
-    private readonly host: ReactiveControllerHost & StreamSource,
+    private readonly host: ReactiveControllerHost,
+    private readonly source: () => StreamSource,
     private readonly sink: StreamFeedSink,
   ) {
     host.addController(this);
@@ -32,13 +31,14 @@ export class StreamController implements ReactiveController {
 
   hostConnected(): void {
     this.connected = true;
-    // Re-attach after the element was moved or re-inserted (no update would run otherwise).
+    // Attach again after the element was re-inserted (no update would run otherwise).
     this.host.requestUpdate();
   }
 
-  hostUpdated(): void {
+  /** Before the host renders, so the status set here shows in the same render. */
+  hostUpdate(): void {
     if (!this.connected) return;
-    const { hub, stream, tokenProvider, historyLimit } = this.host;
+    const { hub, stream, tokenProvider } = this.source();
     const current = this.current;
     if (current && current.hub === hub && current.stream === stream && current.tokenProvider === tokenProvider) return;
     this.close();
@@ -53,14 +53,18 @@ export class StreamController implements ReactiveController {
       this.sink.statusChanged({ status: 'error', error: { code: 'invalid-attribute', message: problem } });
       return;
     }
-    this.feed = new StreamFeed(hubClientFor(hub), stream, this.sink, { tokenProvider, historyLimit });
+    this.feed = new StreamFeed(hubClientFor(hub), stream, this.sink, { tokenProvider });
     this.feed.open();
   }
 
   hostDisconnected(): void {
     this.connected = false;
-    this.close();
-    this.current = undefined;
+    // Moving an element in the DOM disconnects and reconnects it in one go: keep the feed then.
+    queueMicrotask(() => {
+      if (this.connected) return;
+      this.close();
+      this.current = undefined;
+    });
   }
 
   private close(): void {

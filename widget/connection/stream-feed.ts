@@ -23,8 +23,6 @@ export interface StreamFeedSink {
 
 export interface StreamFeedOptions {
   tokenProvider?: TokenProvider;
-  /** `limit` of history requests (points); the server's own bound when left out. */
-  historyLimit?: number;
   /** How long a missing `seq` may take to arrive out of order before history is asked for it. */
   gapGraceInMs?: number;
 }
@@ -34,7 +32,6 @@ const DEFAULT_GAP_GRACE_IN_MS = 1000;
 export class StreamFeed implements StreamListener {
   readonly tokenProvider?: TokenProvider;
   private readonly tracker = new SequenceTracker();
-  private readonly historyLimit?: number;
   private readonly gapGraceInMs: number;
   private hubState: StatusState = { status: 'connecting' };
   private published?: StatusState;
@@ -54,7 +51,6 @@ export class StreamFeed implements StreamListener {
     options: StreamFeedOptions = {},
   ) {
     this.tokenProvider = options.tokenProvider;
-    this.historyLimit = options.historyLimit;
     this.gapGraceInMs = options.gapGraceInMs ?? DEFAULT_GAP_GRACE_IN_MS;
   }
 
@@ -120,8 +116,9 @@ export class StreamFeed implements StreamListener {
   }
 
   private async fetchMissing(): Promise<void> {
+    // No limit: the server's bound per stream (the window trims what is not needed).
     const afterSeq = this.tracker.syncAfter;
-    const query = { limit: this.historyLimit, afterSeq };
+    const query = { afterSeq };
     let history;
     try {
       history = await this.client.api.history(this.stream, query, (await this.client.session.fresh()).accessToken);

@@ -81,6 +81,19 @@ export class SeriesStore {
     this.revision += 1;
   }
 
+  /** An independent copy (the frozen view of a paused chart). */
+  clone(): SeriesStore {
+    const copy = new SeriesStore(this.bounds);
+    for (const { name, x, y } of this.copy()) {
+      const buffer = new SeriesBuffer();
+      for (let i = 0; i < x.length; i += 1) buffer.insert(x[i], y[i]);
+      copy.series.set(name, buffer);
+    }
+    copy.newestX = this.newestX;
+    copy.revision = this.revision;
+    return copy;
+  }
+
   /** Copies of the kept points, optionally only those with x in [from, to]. */
   copy(range?: [number, number]): SeriesColumnsCopy[] {
     return [...this.series].map(([name, buffer]) => {

@@ -1,7 +1,7 @@
 /** Plain objects merged key by key (recursively); anything else in `override` replaces. */
 export function deepMerge<T extends object>(base: T, override: object | undefined): T {
   if (!override) return base;
-  const merged: Record<string, unknown> = { ...base };
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(override)) {
     const current = merged[key];
     merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;

@@ -2,8 +2,18 @@
  * Reading option values of the `eventgrid` and `publish` commands, with errors that name the
  * option (shown to the user as is, without a stack trace).
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {}
+
+/** The command's flags (no positional arguments); an unknown or malformed flag is a UsageError. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 /** A whole number >= `min`, or `fallback` when the option is absent. */
 export function wholeNumberOption(text: string | undefined, option: string, min: number, fallback: number): number;

@@ -2,8 +2,7 @@
  * Options of `npm run eventgrid`: flags first, then environment variables, then defaults.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { environmentOption, listOption, UsageError, wholeNumberOption } from './command-line-values.js';
+import { environmentOption, listOption, parseFlags, UsageError, wholeNumberOption } from './command-line-values.js';
 import { LOCAL_TOPIC_KEY, LOCAL_TOPIC_NAME, LOCAL_TOPIC_PORT } from './local-topic-defaults.js';
 import { LOCAL_RETRY_POLICY } from './retry-policy.js';
 import type { WebhookSubscriptionOptions } from './subscription.js';
@@ -40,7 +39,20 @@ Options (environment variable in brackets):
 export type TopicCommand = { help: true } | { help: false; options: EventGridTopicOptions & { subscriptions: WebhookSubscriptionOptions[] } };
 
 export function parseTopicCommandLine(args: string[], environment: NodeJS.ProcessEnv): TopicCommand {
-  const { values } = parseCommandLine(args);
+  const { values } = parseFlags(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    key: { type: 'string' },
+    'topic-name': { type: 'string' },
+    subscription: { type: 'string', multiple: true },
+    'retry-delays-ms': { type: 'string' },
+    'max-delivery-attempts': { type: 'string' },
+    'event-ttl-ms': { type: 'string' },
+    'response-timeout-ms': { type: 'string' },
+    'max-pending-deliveries': { type: 'string' },
+    'dead-letter-dir': { type: 'string' },
+    help: { type: 'boolean' },
+  });
   if (values.help) return { help: true };
   const env = (name: string): string | undefined => environmentOption(environment, name);
   return {
@@ -63,31 +75,6 @@ export function parseTopicCommandLine(args: string[], environment: NodeJS.Proces
       deadLetterDirectory: path.resolve(values['dead-letter-dir'] ?? env('EVENTGRID_DEAD_LETTER_DIR') ?? DEFAULT_DEAD_LETTER_DIRECTORY),
     },
   };
-}
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        key: { type: 'string' },
-        'topic-name': { type: 'string' },
-        subscription: { type: 'string', multiple: true },
-        'retry-delays-ms': { type: 'string' },
-        'max-delivery-attempts': { type: 'string' },
-        'event-ttl-ms': { type: 'string' },
-        'response-timeout-ms': { type: 'string' },
-        'max-pending-deliveries': { type: 'string' },
-        'dead-letter-dir': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }
 
 function subscriptionFlag(text: string): WebhookSubscriptionOptions {

@@ -28,7 +28,8 @@ export function createTopicRequestHandler(options: TopicEndpointOptions): (reque
 }
 
 async function handle(options: TopicEndpointOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://topic');
+  // A request target URL cannot parse is answered like any other unknown path.
+  const url = URL.canParse(request.url ?? '', 'http://topic') ? new URL(request.url ?? '', 'http://topic') : new URL('http://topic/?');
   const validationLink = VALIDATION_LINK_PATH.exec(url.pathname);
   if (validationLink && request.method === 'GET') {
     const confirmed = options.confirmValidationLink(validationLink[1], url.searchParams.get('id') ?? '');

@@ -26,13 +26,13 @@ export function isClientPath(pathname: string): boolean {
 const sending = new WeakSet<ClientConnection>();
 
 export async function handleConnectRequest(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const connection = await connectionFor(ctx, req, url);
+  const connection = connectionFor(ctx, req, url);
   const limits = ctx.options;
   switch (req.method) {
     case 'GET': {
       if (req.headers.accept?.includes('text/event-stream')) {
         ensureNoTransport(connection, 'ServerSentEvents');
-        connection.attach(new ServerSentEventsTransport(res, connection, limits.maxBufferedBytesPerConnection));
+        connection.attach(new ServerSentEventsTransport(res, connection, ctx.batcher, limits.maxBufferedBytesPerConnection));
         return;
       }
       let transport = connection.transport;
@@ -77,26 +77,16 @@ export async function handleConnectRequest(ctx: ServiceContext, req: IncomingMes
   }
 }
 
-export async function handleUpgrade(
-  ctx: ServiceContext,
-  server: WebSocketServer,
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-): Promise<void> {
+export function handleUpgrade(ctx: ServiceContext, server: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy());
   try {
     const url = new URL(req.url ?? '/', 'http://service');
     if (!isClientPath(url.pathname)) throw new HttpError(404, 'NotFound', `No WebSocket endpoint at ${url.pathname}.`);
     if (ctx.stopping) throw stopping();
-    const connection = await connectionFor(ctx, req, url);
+    const connection = connectionFor(ctx, req, url);
     ensureNoTransport(connection, 'WebSockets');
     server.handleUpgrade(req, socket, head, (webSocket) => {
-      if (connection.transport || ctx.registry.withToken(connection.token) !== connection) {
-        webSocket.terminate();
-        return;
-      }
-      connection.attach(new WebSocketTransport(webSocket, connection, ctx.options.maxBufferedBytesPerConnection));
+      connection.attach(new WebSocketTransport(webSocket, connection, ctx.batcher, ctx.options.maxBufferedBytesPerConnection));
     });
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
@@ -104,18 +94,16 @@ export async function handleUpgrade(
   }
 }
 
-async function connectionFor(ctx: ServiceContext, req: IncomingMessage, url: URL): Promise<ClientConnection> {
+function connectionFor(ctx: ServiceContext, req: IncomingMessage, url: URL): ClientConnection {
   const token = url.searchParams.get('id');
   if (!token) throw new HttpError(400, 'ConnectionIdRequired', 'Connection ID required.');
   const hub = hubKey(url.searchParams.get('hub'));
   const connection = ctx.registry.withToken(token);
-  if (!connection || connection.hub !== hub) throw notFound();
-  const { userId } = await authenticate(req, url, ctx.key, hub);
+  if (!connection || connection.hub !== hub) throw new HttpError(404, 'ConnectionNotFound', 'No connection with that ID.');
+  const { userId } = authenticate(req, url, ctx.key, hub);
   if (userId !== connection.userId) {
     throw new HttpError(403, 'Forbidden', 'The access token is for another user than the one that negotiated this connection.');
   }
-  // The connection may have ended while the token was being checked.
-  if (ctx.registry.withToken(token) !== connection) throw notFound();
   return connection;
 }
 
@@ -127,10 +115,6 @@ function transportMismatch(current: TransportName, requested: TransportName): Ht
   return current === requested
     ? new HttpError(409, 'Conflict', `The connection already has an active ${current} transport.`)
     : new HttpError(400, 'InvalidRequest', `Cannot change transports mid-connection (from ${current} to ${requested}).`);
-}
-
-function notFound(): HttpError {
-  return new HttpError(404, 'ConnectionNotFound', 'No connection with that ID.');
 }
 
 function rejectUpgrade(socket: Duplex, error: HttpError): void {

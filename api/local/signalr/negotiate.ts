@@ -17,18 +17,17 @@ const AVAILABLE_TRANSPORTS = [
   { transport: 'LongPolling', transferFormats: ['Text', 'Binary'] },
 ];
 
-export async function negotiate(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export function negotiate(ctx: ServiceContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
   if (req.method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', 'Negotiate takes POST.', { Allow: 'POST' });
   if (ctx.stopping) throw stopping();
   const hub = hubKey(url.searchParams.get('hub'));
-  const { userId } = await authenticate(req, url, ctx.key, hub);
+  const { userId } = authenticate(req, url, ctx.key, hub);
   const version = requestedVersion(url);
   if (typeof version === 'string') {
     // ASP.NET Core answers a bad version in the negotiate body, which the client reports as is.
     sendJson(res, 200, { error: version });
     return;
   }
-  if (ctx.stopping) throw stopping();
   if (ctx.registry.size >= ctx.options.maxConnections) {
     throw new HttpError(429, 'TooManyConnections', `The service holds its limit of ${ctx.options.maxConnections} connections.`);
   }

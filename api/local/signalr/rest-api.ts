@@ -92,7 +92,7 @@ export async function handleRestRequest(ctx: ServiceContext, req: IncomingMessag
     sendEmpty(res, 200);
     return;
   }
-  await authenticate(req, url, ctx.key);
+  authenticate(req, url, ctx.key);
   const [api, first, ...rest] = segments;
   let version: ApiVersion;
   let afterHubs: string[];

@@ -2,6 +2,7 @@
 import type { ConnectionHost } from './client-connection.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import type { ResolvedOptions } from './options.js';
+import type { WriteBatcher } from './transports/write-batcher.js';
 
 export interface ServiceContext {
   readonly options: ResolvedOptions;
@@ -9,6 +10,7 @@ export interface ServiceContext {
   readonly key: Uint8Array;
   readonly registry: ConnectionRegistry;
   readonly connectionHost: ConnectionHost;
+  readonly batcher: WriteBatcher;
   /** Set by stop(): no new connections are accepted. */
   stopping: boolean;
 }

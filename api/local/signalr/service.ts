@@ -18,6 +18,7 @@ import { negotiate } from './negotiate.js';
 import { resolveOptions, sweepIntervalInMs, type SignalRServiceOptions } from './options.js';
 import { handleRestRequest } from './rest-api.js';
 import type { ServiceContext } from './service-context.js';
+import { WriteBatcher } from './transports/write-batcher.js';
 
 export type { SignalRServiceOptions } from './options.js';
 
@@ -63,6 +64,7 @@ export async function startSignalRService(options: SignalRServiceOptions = {}): 
     key: new TextEncoder().encode(resolved.accessKey),
     registry,
     connectionHost,
+    batcher: new WriteBatcher(),
     stopping: false,
   };
 
@@ -71,10 +73,12 @@ export async function startSignalRService(options: SignalRServiceOptions = {}): 
     serve(ctx, req, res).catch((error: unknown) => fail(req, res, error));
   });
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
-    handleUpgrade(ctx, webSockets, req, socket, head).catch((error: unknown) => {
+    try {
+      handleUpgrade(ctx, webSockets, req, socket, head);
+    } catch (error) {
       log(`upgrade failed: ${(error as Error).stack ?? String(error)}`);
       socket.destroy();
-    });
+    }
   });
 
   function fail(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): void {

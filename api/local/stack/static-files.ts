@@ -17,6 +17,8 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
+  // Page scripts in TypeScript, served compiled (see demo-site.ts).
+  '.ts': 'text/javascript; charset=utf-8',
 };
 
 /** The file `urlPath` names inside `directory`, or undefined when it names nothing servable there. */

@@ -17,6 +17,8 @@ export interface ApiStack {
   /** fetch relative to the host's `/api`. */
   api(path: string, init?: RequestInit): Promise<Response>;
   negotiate(headers?: Record<string, string>): Promise<NegotiateResponse>;
+  /** Forgets recorded SignalR requests and logs, and lets SignalR answer as Azure does again. */
+  reset(): void;
   /** Delivers events to `ingest` as Event Grid does (header `aeg-event-type: Notification`). */
   deliver(events: unknown, options?: { headers?: Record<string, string>; body?: string }): Promise<Response>;
   stop(): Promise<void>;
@@ -53,6 +55,11 @@ export async function startApiStack(options: StartApiStackOptions = {}): Promise
       const response = await api('negotiate', { method: 'POST', headers });
       if (response.status !== 200) throw new Error(`negotiate answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as NegotiateResponse;
+    },
+    reset() {
+      signalR.requests.length = 0;
+      signalR.answerWith(undefined);
+      logs.length = 0;
     },
     deliver(events, deliverOptions = {}) {
       return fetch(host.eventGridWebhookUrl('ingest'), {

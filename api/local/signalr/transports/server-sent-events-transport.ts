@@ -1,15 +1,18 @@
 /** Server-Sent Events: server-to-client text frames as `data:` events; the client sends by POST. */
 import type { ServerResponse } from 'node:http';
 import type { ServerTransport, TransportEvents } from './server-transport.js';
+import { PendingFrames, type BatchedTransport, type WriteBatcher } from './write-batcher.js';
 
-export class ServerSentEventsTransport implements ServerTransport {
+export class ServerSentEventsTransport implements ServerTransport, BatchedTransport {
   readonly name = 'ServerSentEvents';
   readonly supportsBinary = false;
   readonly inherentKeepAlive = false;
+  private readonly pending = new PendingFrames();
 
   constructor(
     private readonly res: ServerResponse,
     events: TransportEvents,
+    private readonly batcher: WriteBatcher,
     private readonly maxBufferedBytes: number,
   ) {
     res.on('close', () => events.transportFinished());
@@ -22,20 +25,29 @@ export class ServerSentEventsTransport implements ServerTransport {
     res.write(':\r\n');
   }
 
-  send(frame: Buffer): boolean {
-    if (this.res.writableEnded || this.res.destroyed) return true;
-    if (this.res.writableLength + frame.length > this.maxBufferedBytes) return false;
-    // A data field ends at a line break, so every line of the frame gets its own field.
-    const event = frame.toString('utf8').split(/\r?\n/).map((line) => `data: ${line}\r\n`).join('');
-    this.res.write(`${event}\r\n`);
+  send(frame: Buffer, binary: boolean): boolean {
+    if (!this.res.writable) return true;
+    if (this.res.writableLength + this.pending.bytes + frame.length > this.maxBufferedBytes) return false;
+    if (this.pending.add(frame, binary)) this.batcher.schedule(this);
     return true;
   }
 
+  flush(): void {
+    const frames = this.pending.take();
+    if (!frames || !this.res.writable) return;
+    // A data field ends at a line break, so every line gets its own field (JSON frames have none).
+    const text = this.batcher.join(frames).toString('utf8');
+    const event = text.includes('\n') ? text.split(/\r?\n/).map((line) => `data: ${line}\r\n`).join('') : `data: ${text}\r\n`;
+    this.res.write(`${event}\r\n`);
+  }
+
   end(): void {
+    this.flush();
     this.res.end();
   }
 
   destroy(): void {
+    this.pending.take();
     this.res.destroy();
   }
 

@@ -1,0 +1,70 @@
+/**
+ * Batches writes to streaming transports (WebSockets, Server-Sent Events): frames queued for a
+ * connection during one event-loop turn go out as one write at the end of the turn. Under load,
+ * when many REST sends are handled in one turn, this turns many small writes (each a system
+ * call, costly on loopback) into one per connection; when idle, it adds no delay.
+ * A fan-out queues the same frames, in the same order, for every connection, so the joined
+ * buffer is made once and reused.
+ */
+
+export interface BatchedTransport {
+  /** Writes the frames queued during this turn. */
+  flush(): void;
+}
+
+export class WriteBatcher {
+  private readonly due = new Set<BatchedTransport>();
+  private scheduled = false;
+  private lastFrames: readonly Buffer[] = [];
+  private lastJoined: Buffer | undefined;
+
+  /** Asks for `transport.flush()` at the end of this event-loop turn. */
+  schedule(transport: BatchedTransport): void {
+    this.due.add(transport);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flushAll());
+  }
+
+  /** The frames as one buffer; the same frames joined a moment ago are not joined again. */
+  join(frames: readonly Buffer[]): Buffer {
+    if (frames.length === 1) return frames[0];
+    if (frames.length !== this.lastFrames.length || frames.some((frame, i) => frame !== this.lastFrames[i])) {
+      this.lastFrames = frames;
+      this.lastJoined = Buffer.concat(frames);
+    }
+    return this.lastJoined!;
+  }
+
+  private flushAll(): void {
+    this.scheduled = false;
+    for (const transport of this.due) transport.flush();
+    this.due.clear();
+    this.lastFrames = [];
+    this.lastJoined = undefined;
+  }
+}
+
+/** The frames one transport has queued this turn. */
+export class PendingFrames {
+  frames: Buffer[] = [];
+  bytes = 0;
+  binary = false;
+
+  /** Adds a frame; true when it is the first of this turn (the transport must be scheduled). */
+  add(frame: Buffer, binary: boolean): boolean {
+    this.frames.push(frame);
+    this.bytes += frame.length;
+    this.binary = binary;
+    return this.frames.length === 1;
+  }
+
+  /** Takes the queued frames, or undefined when there are none. */
+  take(): Buffer[] | undefined {
+    if (this.frames.length === 0) return undefined;
+    const frames = this.frames;
+    this.frames = [];
+    this.bytes = 0;
+    return frames;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The local stack in one process: Azurite, the SignalR Service stand-in, the local Functions host,
+ * the Event Grid topic stand-in subscribed to the host's `ingest` webhook, the demo site with the
+ * built widget, and the demo publisher. Stand-ins named by Azure settings are left out (see
+ * azure-services.ts). `npm start` runs it; the end-to-end tests and benchmarks start it with
+ * port 0 everywhere.
+ */
+import type { FunctionLogEntry } from '../functions-host.js';
+import { startFunctionsHost } from '../functions-host.js';
+import { startAzurite } from '../azurite.js';
+import { startSignalRService, type LocalSignalRService } from '../signalr/index.js';
+import { startEventGridTopic } from '../eventgrid/topic.js';
+import { parseSignalRConnectionString } from '../../signalr/connection-string.js';
+import { parseOrigins, SETTING, type AppSettingsSource } from '../../settings.js';
+import type { AzureServices } from './azure-services.js';
+import { startDemoPublisher, type DemoPublisher, type TopicAccess } from './demo-publisher.js';
+import { startDemoSite, type RunningDemoSite } from './demo-site.js';
+import { CONTINUOUS_FEEDS, DEMO_STREAM_PATTERN, type DemoFeed } from './demo-streams.js';
+import { LabelledLog } from './labelled-log.js';
+import type { StackPorts } from './port-settings.js';
+import { ensureWidgetBundle } from './widget-bundle.js';
+
+export interface LocalStackOptions {
+  /** The repository root (holds `demo/`, `widget/`, `dist/`). */
+  root: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 picks a free port. */
+  ports: StackPorts;
+  /** Real Azure services to use instead of stand-ins. Default: none. */
+  azure?: AzureServices;
+  /** App settings of the Functions app beyond what the stack sets (`npm start` passes the environment). */
+  settings?: AppSettingsSource;
+  /** Streams the demo publisher feeds continuously; default the demo feeds, [] for none. */
+  feeds?: readonly DemoFeed[];
+  log?: LabelledLog;
+  /** Also log every function invocation's information lines. */
+  verbose?: boolean;
+}
+
+export interface StackService {
+  label: string;
+  url: string;
+  /** What it is, shown after the URL. */
+  note: string;
+}
+
+export interface RunningLocalStack {
+  /** One entry per service, in start order, for the start banner. */
+  services: StackService[];
+  /** The widget's `hub`. */
+  hubUrl: string;
+  topic: TopicAccess;
+  site: RunningDemoSite;
+  /** The demo publisher (bursts for the demo page's button). */
+  publisher: DemoPublisher;
+  /** The SignalR Service stand-in (absent with Azure SignalR): stop it and start it again on the same port. */
+  signalR?: { readonly running: boolean; stop(): Promise<void>; start(): Promise<void> };
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const azure = options.azure ?? {};
+  const log = options.log ?? new LabelledLog();
+  const stops: { label: string; stop: () => Promise<void> }[] = [];
+  const services: StackService[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const { label, stop } of stops.splice(0).reverse()) {
+      await stop().catch((error: unknown) => log.for(label)(`did not stop cleanly: ${(error as Error).message}`));
+    }
+  };
+
+  try {
+    // Started side by side; all of them settle before a failure is thrown, so nothing started is left running.
+    const [bundle, storage, signalR] = await allStarted([
+      ensureWidgetBundle(options.root, log.for('build')),
+      azure.storageConnectionString ? Promise.resolve(undefined) : startAzurite({ host }).then((azurite) => {
+        stops.push({ label: 'azurite', stop: azurite.stop });
+        return azurite;
+      }),
+      azure.signalRConnectionString ? Promise.resolve(undefined) : startSignalRService({ host, port: options.ports.signalR, log: log.for('signalr') }).then((standIn) => {
+        const standInSwitch = restartable(standIn, host, log.for('signalr'));
+        stops.push({ label: 'signalr', stop: () => standInSwitch.stop() });
+        return { standIn, standInSwitch };
+      }),
+    ]);
+    services.push(storage
+      ? { label: 'azurite', url: storage.tableEndpoint, note: 'Azurite (blob, queue, table), in memory' }
+      : { label: 'storage', url: storageEndpoint(azure.storageConnectionString!), note: 'Azure Storage (connection string from the environment)' });
+    const signalRConnectionString = azure.signalRConnectionString ?? signalR!.standIn.connectionString;
+    services.push(signalR
+      ? { label: 'signalr', url: signalR.standIn.endpoint, note: 'SignalR Service stand-in (Serverless)' }
+      : { label: 'signalr', url: parseSignalRConnectionString(signalRConnectionString).baseUrl, note: 'Azure SignalR Service (AzureSignalRConnectionString)' });
+
+    const site = await startDemoSite({
+      host,
+      port: options.ports.demo,
+      widgetPort: options.ports.widget,
+      pagesDirectory: `${options.root}/demo`,
+      bundle,
+      log: log.for('demo'),
+    });
+    stops.push({ label: 'demo', stop: site.stop });
+
+    const settings = functionsSettings(options.settings ?? {}, { signalRConnectionString, storageConnectionString: storage?.connectionString });
+    const corsOrigins = settings[SETTING.corsAllowedOrigins] ? undefined : [site.origin, site.origin.replace('127.0.0.1', 'localhost')];
+    const functionsLog = log.for('functions');
+    const functions = await startFunctionsHost({
+      port: options.ports.functions,
+      host,
+      settings,
+      corsAllowedOrigins: corsOrigins,
+      log: (entry) => logFunction(functionsLog, entry, options.verbose === true),
+    });
+    stops.push({ label: 'functions', stop: functions.stop });
+    services.push({ label: 'functions', url: functions.apiUrl, note: `Functions host (negotiate, subscribe, unsubscribe, history, ingest); CORS ${(corsOrigins ?? parseOrigins(settings[SETTING.corsAllowedOrigins])).join(' ')}` });
+
+    let topic: TopicAccess;
+    if (azure.topic) {
+      topic = azure.topic;
+      services.push({ label: 'eventgrid', url: topic.endpoint, note: `Azure Event Grid topic; its event subscription must reach ingest (local webhook: ${functions.eventGridWebhookUrl('ingest')})` });
+    } else {
+      const topicLog = log.for('eventgrid');
+      const localTopic = await startEventGridTopic({
+        port: options.ports.eventGrid,
+        host,
+        subscriptions: [{ name: 'ingest', endpointUrl: functions.eventGridWebhookUrl('ingest') }],
+        log: topicLog,
+      });
+      stops.push({ label: 'eventgrid', stop: localTopic.stop });
+      topic = { endpoint: localTopic.endpoint, key: localTopic.key };
+      services.push({ label: 'eventgrid', url: localTopic.endpoint, note: 'Event Grid topic stand-in, subscription ingest -> Functions host' });
+    }
+
+    const publisher = startDemoPublisher(topic, options.feeds ?? CONTINUOUS_FEEDS, log.for('publisher'));
+    stops.push({ label: 'publisher', stop: publisher.stop });
+    site.connect({
+      hubUrl: functions.apiUrl,
+      signalROrigin: new URL(parseSignalRConnectionString(signalRConnectionString).baseUrl).origin,
+      burst: (events) => publisher.burst(events),
+    });
+    services.push({ label: 'demo', url: site.url, note: `demo pages (also ${site.pageUrl('cms.html')})` });
+    services.push({ label: 'widget', url: site.widgetScriptUrl, note: 'the built widget, from its own origin' });
+
+    let stopped: Promise<void> | undefined;
+    return {
+      services,
+      hubUrl: functions.apiUrl,
+      topic,
+      site,
+      publisher,
+      signalR: signalR?.standInSwitch,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Like Promise.all, but waits for every start to settle before rejecting with the first failure. */
+async function allStarted<T extends readonly unknown[]>(starts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(starts);
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** The Functions app's settings: the given ones, the stack's services, the demo streams public unless set. */
+function functionsSettings(given: AppSettingsSource, stack: { signalRConnectionString: string; storageConnectionString: string | undefined }): AppSettingsSource {
+  const settings: Record<string, string | undefined> = { ...given, [SETTING.signalRConnectionString]: stack.signalRConnectionString };
+  if (stack.storageConnectionString) {
+    settings[SETTING.hostStorage] = stack.storageConnectionString;
+    settings[SETTING.recentPointsStorage] = undefined;
+  }
+  if (!settings[SETTING.publicStreams]?.trim()) settings[SETTING.publicStreams] = DEMO_STREAM_PATTERN;
+  return settings;
+}
+
+/** The stand-in behind a switch; a restart reuses the port, so the Functions app's connection string stays right. */
+function restartable(first: LocalSignalRService, host: string, log: (line: string) => void): NonNullable<RunningLocalStack['signalR']> {
+  let current: LocalSignalRService | undefined = first;
+  return {
+    get running() {
+      return current !== undefined;
+    },
+    async stop() {
+      const service = current;
+      current = undefined;
+      if (!service) return;
+      await service.stop();
+      log('stopped');
+    },
+    async start() {
+      if (current) return;
+      current = await startSignalRService({ host, port: first.port, accessKey: first.accessKey, log });
+      log(`started again on ${current.endpoint}`);
+    },
+  };
+}
+
+function logFunction(log: (line: string) => void, entry: FunctionLogEntry, verbose: boolean): void {
+  const important = entry.level === 'warning' || entry.level === 'error' || entry.level === 'critical';
+  if (important || (verbose && entry.level === 'information')) log(`${entry.functionName ? `[${entry.functionName}] ` : ''}${entry.level === 'information' ? '' : `${entry.level}: `}${entry.message}`);
+}
+
+/** The table endpoint of a storage connection string, for the banner (never the key). */
+function storageEndpoint(connectionString: string): string {
+  const table = /TableEndpoint=([^;]+)/i.exec(connectionString)?.[1];
+  const account = /AccountName=([^;]+)/i.exec(connectionString)?.[1];
+  return table ?? (account ? `https://${account}.table.core.windows.net` : '(from the connection string)');
+}

@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { emulateMedia } from '@web/test-runner-commands';
+import { RealtimePlot } from '../../widget/realtime-plot.js';
+import { defineElement } from '../../widget/realtime-plot.js';
+import { LocalStack } from './support/local-stack.js';
+import { createPlot, drawnSeries, nextEvent, removePlots, waitFor } from './support/plot-fixture.js';
+
+describe('<realtime-plot> rendering', function () {
+  this.timeout(60_000);
+  let stack: LocalStack;
+  const t0 = Date.UTC(2026, 0, 1, 12);
+
+  before(async () => {
+    stack = await LocalStack.start();
+    await stack.publishPoints('demo/rendering', [
+      { series: 'inside', x: t0, y: 21 },
+      { series: 'inside', x: t0 + 1000, y: 22 },
+      { series: 'outside', x: t0 + 1000, y: 3 },
+    ]);
+  });
+  after(async () => {
+    removePlots();
+    await emulateMedia({ colorScheme: 'light' });
+    await stack.stop();
+  });
+  afterEach(() => removePlots());
+
+  it('draws with Plotly inside its shadow root, with Plotly styles applied there', async () => {
+    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering' });
+    await waitFor(() => plot.shadowRoot!.querySelector('svg.main-svg') !== null, 'the Plotly svg');
+    const svg = plot.shadowRoot!.querySelector('svg.main-svg')!;
+    expect(getComputedStyle(svg).position).to.equal('absolute');
+    expect(document.body.querySelector(':scope > .js-plotly-plot, :scope > svg.main-svg')).to.equal(null);
+    await waitFor(() => drawnSeries(plot).get('outside')?.y.length === 1, 'both series drawn');
+    expect(drawnSeries(plot).get('inside')!.y).to.deep.equal([21, 22]);
+  });
+
+  it('backfills the recent past for a late joiner and shows it as live', async () => {
+    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering' });
+    await waitFor(() => plot.status === 'live' && plot.pointCount === 3, 'live with the 3 stored points');
+  });
+
+  it('shows an empty state until the first point, then hides it', async () => {
+    const plot = createPlot({ hub: stack.hub, stream: 'demo/empty-at-first' });
+    await waitFor(() => plot.status === 'live', 'live');
+    const empty = () => plot.shadowRoot!.querySelector('[part="empty"]');
+    expect(empty()?.textContent).to.contain('Waiting for data');
+    await stack.publishPoints('demo/empty-at-first', [{ x: t0, y: 1 }]);
+    await waitFor(() => empty() === null, 'the empty state to go');
+  });
+
+  it('uses the light or dark colours of its theme, and follows the user preference in auto', async () => {
+    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering', theme: 'dark' });
+    const background = () => (plot.shadowRoot!.querySelector('.plot') as (HTMLElement & { layout?: { paper_bgcolor: string } }) | null)?.layout?.paper_bgcolor;
+    await waitFor(() => background() === 'rgb(17, 24, 39)', 'the dark background');
+    plot.theme = 'light';
+    await waitFor(() => background() === 'rgb(255, 255, 255)', 'the light background');
+    plot.theme = 'auto';
+    await emulateMedia({ colorScheme: 'dark' });
+    await waitFor(() => background() === 'rgb(17, 24, 39)', 'the dark background under prefers-color-scheme: dark');
+    await emulateMedia({ colorScheme: 'light' });
+    await waitFor(() => background() === 'rgb(255, 255, 255)', 'the light background again');
+  });
+
+  it('follows the size of its box', async () => {
+    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering' });
+    const svgWidth = () => Number(plot.shadowRoot!.querySelector('svg.main-svg')?.getAttribute('width'));
+    await waitFor(() => svgWidth() > 0, 'a first plot');
+    const before = svgWidth();
+    plot.style.width = '420px';
+    await waitFor(() => svgWidth() < before && svgWidth() > 380, 'the plot to shrink with its box');
+  });
+
+  it('accepts layout overrides without losing the live x range', async () => {
+    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering', window: '10s' });
+    plot.layout = { yaxis: { title: { text: 'Temperature' } }, xaxis: { range: [0, 1] } };
+    const rendered = nextEvent(plot, 'realtime-plot-render');
+    await rendered;
+    const graph = plot.shadowRoot!.querySelector('.plot') as HTMLElement & { layout: { yaxis: { title: { text: string } }; xaxis: { range: unknown[] } } };
+    await waitFor(() => graph.layout?.yaxis?.title?.text === 'Temperature', 'the y title');
+    expect(graph.layout.xaxis.range).not.to.deep.equal([0, 1]);
+  });
+
+  it('is defined once, and a second registration is harmless', () => {
+    expect(customElements.get('realtime-plot')).to.equal(RealtimePlot);
+    defineElement('realtime-plot', RealtimePlot);
+    defineElement('realtime-plot', class extends RealtimePlot {});
+    expect(customElements.get('realtime-plot')).to.equal(RealtimePlot);
+  });
+});

@@ -1,0 +1,49 @@
+/** Helpers for tests of `<realtime-plot>`: create elements, wait for conditions, read what is drawn. */
+import '../../../widget/realtime-plot.js';
+import type { RealtimePlot } from '../../../widget/realtime-plot.js';
+import { existingHubClient } from '../../../widget/connection/hub-client-pool.js';
+
+const created: HTMLElement[] = [];
+
+/** A `<realtime-plot>` with the given attributes, attached to the page (removed by {@link removePlots}). */
+export function createPlot(attributes: Record<string, string>, parent: HTMLElement = document.body): RealtimePlot {
+  const plot = document.createElement('realtime-plot');
+  for (const [name, value] of Object.entries(attributes)) plot.setAttribute(name, value);
+  plot.style.width = '640px';
+  plot.style.height = '320px';
+  parent.append(plot);
+  created.push(plot);
+  return plot;
+}
+
+export function removePlots(): void {
+  for (const element of created.splice(0)) element.remove();
+}
+
+/** Polls `condition` until it holds; fails with `what` after `timeoutInMs`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutInMs = 15_000): Promise<void> {
+  const deadline = performance.now() + timeoutInMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function nextEvent<K extends keyof HTMLElementEventMap>(target: HTMLElement, name: K): Promise<HTMLElementEventMap[K]> {
+  return new Promise((resolve) => target.addEventListener(name, resolve, { once: true }));
+}
+
+/** The y values Plotly was last given, per trace name (as Plotly shows it). */
+export function drawnSeries(plot: RealtimePlot): Map<string, { x: number[]; y: number[] }> {
+  const graph = plot.shadowRoot!.querySelector('.plot') as HTMLElement & { data?: { name: string; x: number[]; y: number[] }[] };
+  return new Map((graph.data ?? []).map((trace) => [trace.name, { x: trace.x, y: trace.y }]));
+}
+
+/** The user id of the page's connection to `hub` (from the access token the widget negotiated). */
+export async function userIdOf(hub: string): Promise<string> {
+  const client = existingHubClient(hub);
+  if (!client) throw new Error(`no connection to ${hub}`);
+  const { accessToken } = await client.session.fresh();
+  const claims = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, string>;
+  return claims['asrs.s.uid'] ?? claims.nameid;
+}
