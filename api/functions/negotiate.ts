@@ -11,13 +11,13 @@
  *   token; or carried over from an unexpired previous access token, keeping its expiry.
  */
 import { randomUUID } from 'node:crypto';
-import { CallerTokenError } from '../auth/caller-tokens.js';
+import { verifyCallerToken } from '../auth/request-identity.js';
 import { bearerToken } from '../http/bearer-token.js';
 import { enforceRateLimit } from '../http/enforce-rate-limit.js';
 import { httpHandler } from '../http/http-handler.js';
-import { HttpProblem, jsonResponse } from '../http/http-problem.js';
+import { jsonResponse } from '../http/http-problem.js';
 import type { NegotiateResponse } from '../live-message.js';
-import { currentServices, type Services } from '../services.js';
+import { currentServices } from '../services.js';
 import type { FunctionDefinition } from './function-definition.js';
 
 export const SESSION_HEADER = 'x-realtime-plot-session';
@@ -33,7 +33,8 @@ export const negotiate = httpHandler(async (request) => {
   const sessionCheck = session ? await tokens.verify(session, grace) : undefined;
   const bearerCheck = bearer ? await tokens.verify(bearer, grace) : undefined;
   const previous = [sessionCheck, bearerCheck].map((check) => (check?.valid ? check.token : undefined)).find(Boolean);
-  // A Bearer token signed with our key (even one expired too long ago) is never a caller token.
+  // A Bearer token signed with our key (even one expired too long ago) is never a caller token;
+  // any other is one when caller tokens are configured, and is ignored otherwise.
   const bearerIsOurs = bearerCheck !== undefined && (bearerCheck.valid || bearerCheck.ours);
   const caller = bearer !== undefined && !bearerIsOurs ? await verifyCallerToken(services, bearer) : undefined;
 
@@ -51,20 +52,6 @@ export const negotiate = httpHandler(async (request) => {
   const body: NegotiateResponse = { url: tokens.clientUrl, accessToken };
   return jsonResponse(200, body);
 });
-
-/** A Bearer token that is not ours is a caller token when those are configured, else ignored. */
-async function verifyCallerToken(services: Services, token: string) {
-  const verifier = services.callerTokens();
-  if (!verifier) return undefined;
-  try {
-    return await verifier.verify(token);
-  } catch (error) {
-    if (error instanceof CallerTokenError && !error.transient) {
-      throw new HttpProblem(401, 'InvalidCallerToken', error.message, { 'www-authenticate': 'Bearer error="invalid_token"' });
-    }
-    throw error;
-  }
-}
 
 export const negotiateFunction: FunctionDefinition = {
   kind: 'http',

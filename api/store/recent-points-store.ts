@@ -67,6 +67,8 @@ export class RecentPointsStore {
   readonly #pointsPerStream: number;
   readonly #eventIdRetentionInMs: number;
   #tableReady: Promise<void> | undefined;
+  /** Per partition, the tail of this instance's queue of records (see `record`). */
+  readonly #recordQueues = new Map<string, Promise<void>>();
 
   constructor(options: RecentPointsStoreOptions) {
     this.#table = TableClient.fromConnectionString(options.connectionString, options.tableName, {
@@ -81,10 +83,28 @@ export class RecentPointsStore {
   /**
    * Stores the event's message with the stream's next seq, unless its event id was seen before.
    * Throws `StoreUnavailableError` when storage fails.
+   *
+   * Records of one stream run one at a time within this instance, so that a burst of events
+   * for one stream does not fight over the counter row; the ETag still settles races between
+   * instances.
    */
-  async record(draft: MessageDraft): Promise<RecordOutcome> {
+  record(draft: MessageDraft): Promise<RecordOutcome> {
+    const pk = partitionKey(draft.stream);
+    const previous = this.#recordQueues.get(pk) ?? Promise.resolve();
+    const outcome = previous.then(() => this.#record(pk, draft));
+    const tail = outcome.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#recordQueues.set(pk, tail);
+    void tail.then(() => {
+      if (this.#recordQueues.get(pk) === tail) this.#recordQueues.delete(pk);
+    });
+    return outcome;
+  }
+
+  async #record(pk: string, draft: MessageDraft): Promise<RecordOutcome> {
     return this.#guard('record', async () => {
-      const pk = partitionKey(draft.stream);
       const markerKey = markerRowKey(draft.id);
       for (let attempt = 1; ; attempt += 1) {
         const marker = await this.#get(pk, markerKey);

@@ -4,14 +4,22 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
 import { startApiStack, waitFor, type ApiStack } from './support/api-stack.js';
 import { CALLER_AUDIENCE, CALLER_ISSUER, CALLER_SECRET, CALLER_SECRET_SETTINGS, CALLER_SETTINGS, signAccessToken, signCallerToken } from './support/tokens.js';
+
+// One Azurite for every stack of this file.
+let azurite: RunningAzurite;
+before(async () => {
+  azurite = await startAzurite();
+});
+after(() => azurite?.stop());
 
 describe('POST /api/negotiate', () => {
   let stack: ApiStack;
 
   before(async () => {
-    stack = await startApiStack({ settings: CALLER_SECRET_SETTINGS });
+    stack = await startApiStack({ azurite, settings: CALLER_SECRET_SETTINGS });
   });
   after(() => stack?.stop());
 
@@ -120,8 +128,15 @@ describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
       response.end(JSON.stringify({ keys: [jwk] }));
     });
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    t.after(() => new Promise<void>((resolve) => jwks.close(() => resolve())));
+    t.after(
+      () =>
+        new Promise<void>((resolve) => {
+          jwks.close(() => resolve());
+          jwks.closeAllConnections();
+        }),
+    );
     const stack = await startApiStack({
+      azurite,
       settings: { CALLER_JWT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/keys`, ...CALLER_SETTINGS },
     });
     t.after(() => stack.stop());
@@ -143,7 +158,7 @@ describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
 
 describe('negotiate rate limit', () => {
   it('answers 429 with Retry-After once a client has used its budget', async (t) => {
-    const stack = await startApiStack({ settings: { RATE_LIMIT_NEGOTIATE_PER_MINUTE: '3' } });
+    const stack = await startApiStack({ azurite, settings: { RATE_LIMIT_NEGOTIATE_PER_MINUTE: '3' } });
     t.after(() => stack.stop());
     const statuses: number[] = [];
     let retryAfter: string | null = null;
@@ -162,7 +177,7 @@ describe('negotiate rate limit', () => {
 
 describe('negotiate without settings', () => {
   it('names the missing setting in a 500', async (t) => {
-    const stack = await startApiStack({ settings: { AzureSignalRConnectionString: '' } });
+    const stack = await startApiStack({ azurite, settings: { AzureSignalRConnectionString: '' } });
     t.after(() => stack.stop());
     const response = await stack.api('negotiate', { method: 'POST' });
     assert.equal(response.status, 500);
@@ -172,7 +187,7 @@ describe('negotiate without settings', () => {
   });
 
   it('never echoes a malformed connection string', async (t) => {
-    const stack = await startApiStack({ settings: { AzureSignalRConnectionString: 'Endpoint=ftp://x;AccessKey=supersecretkey;' } });
+    const stack = await startApiStack({ azurite, settings: { AzureSignalRConnectionString: 'Endpoint=ftp://x;AccessKey=supersecretkey;' } });
     t.after(() => stack.stop());
     const response = await stack.api('negotiate', { method: 'POST' });
     const text = await response.text();

@@ -41,6 +41,18 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     assert.equal(sentMessage(await store.record(draft('s/other', 1))).seq, 1, 'each stream counts on its own');
   });
 
+  it('gives consecutive seqs to events recorded at once by several instances', async () => {
+    // Two stores on one table stand for two Function App instances: only the ETag orders them.
+    const name = tableName();
+    const instances = [0, 1].map(() => new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 100 }));
+    const events = Array.from({ length: 16 }, (_, i) => draft('s/raced', 1, `raced-${i}`));
+    const outcomes = await Promise.all(events.map((event, i) => instances[i % 2].record(event)));
+    assert.deepEqual(outcomes.map((outcome) => sentMessage(outcome).seq).sort((a, b) => a - b), events.map((_, i) => i + 1));
+    const stored = await instances[0].readRecent('s/raced', { maxPoints: 100 });
+    assert.deepEqual(stored.messages.map((message) => message.seq), events.map((_, i) => i + 1));
+    assert.deepEqual(new Set(stored.messages.map((message) => message.id)), new Set(events.map((event) => event.id)));
+  });
+
   it('tells a redelivery before and after the send completed', async () => {
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: tableName(), pointsPerStream: 100 });
     const event = draft('s/redelivered', 2);

@@ -52,11 +52,11 @@ describe('stream patterns', () => {
     assert.ok(!parseStreamPatterns(['a.b']).matches('axb'));
   });
 
-  it('stays fast on patterns made to backtrack', () => {
+  // A backtracking matcher would not finish this within the age of the universe.
+  it('answers patterns made to backtrack', { timeout: 30_000 }, () => {
     const patterns = parseStreamPatterns(['*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b']);
-    const started = performance.now();
     assert.equal(patterns.matches('a'.repeat(128)), false);
-    assert.ok(performance.now() - started < 1000);
+    assert.equal(patterns.matches(`${'a'.repeat(127)}b`), true);
   });
 
   it('refuses bad patterns and more than 100 of them', () => {

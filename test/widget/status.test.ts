@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { SignJWT } from 'jose';
 import type { PlotError } from '../../widget/realtime-plot.js';
 import { existingHubClient } from '../../widget/connection/hub-client-pool.js';
-import { LocalStack, setOffline } from './support/local-stack.js';
-import { createPlot, removePlots, waitFor } from './support/plot-fixture.js';
+import { LocalStack } from './support/local-stack.js';
+import { createPlot, removePlots, reportNetwork, waitFor } from './support/plot-fixture.js';
 
 const CALLER_SECRET = 'a-caller-secret-of-at-least-32-bytes!';
 
@@ -32,7 +32,7 @@ describe('<realtime-plot> status and error reasons', function () {
   });
   after(async () => {
     removePlots();
-    await setOffline(false);
+    reportNetwork(true);
     await stack.stop();
   });
   afterEach(async () => {
@@ -71,7 +71,7 @@ describe('<realtime-plot> status and error reasons', function () {
   });
 
   it('says so when the hub URL has no realtime-plot API', async () => {
-    const plot = createPlot({ hub: stack.hub.replace(/\/api$/, '/not-the-api'), stream: 'demo/status' });
+    const plot = createPlot({ hub: `${stack.hub}/not-the-api`, stream: 'demo/status' });
     await waitFor(() => plot.status === 'error', 'an error');
     expect(plot.error?.code).to.equal('hub-not-found');
     expect(plot.shadowRoot!.querySelector('[part="message"]')!.textContent).to.contain('check the hub attribute');
@@ -108,12 +108,12 @@ describe('<realtime-plot> status and error reasons', function () {
   it('shows offline while the network is gone, and comes back by itself', async () => {
     const plot = createPlot({ hub: stack.hub, stream: 'demo/offline' });
     await waitFor(() => plot.status === 'live', 'live');
-    await setOffline(true);
-    // The connection breaks when the service goes away; with no network, retries wait for it.
+    reportNetwork(false);
+    // The connection breaks; with no network, retries wait for it to come back.
     await stack.stopSignalR();
     await waitFor(() => plot.status === 'offline', 'offline');
     await stack.startSignalR();
-    await setOffline(false);
+    reportNetwork(true);
     await waitFor(() => plot.status === 'live', 'live again', 60_000);
   });
 });

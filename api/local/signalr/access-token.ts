@@ -2,7 +2,8 @@
  * Access tokens as Azure SignalR checks them: HS256 JWTs signed with the AccessKey's UTF-8
  * bytes, with an expiry. Client tokens must also name the hub in their audience
  * (`{scheme}://{host}/client/?hub={hub}`); REST tokens' audiences are not compared, as in
- * Microsoft's emulator, because the SDKs disagree on their exact form.
+ * Microsoft's emulator, because the SDKs disagree on their exact form, except that a client
+ * token (audience `.../client/`, which every page holds) never opens the REST API, as in Azure.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -83,8 +84,7 @@ export function clientAudienceMatches(audience: unknown, hub: string, requestHos
   } catch {
     return false;
   }
-  const candidates = typeof audience === 'string' ? [audience] : Array.isArray(audience) ? audience : [];
-  return candidates.some((candidate: unknown) => {
+  return audiences(audience).some((candidate: unknown) => {
     if (typeof candidate !== 'string') return false;
     let url: URL;
     try {
@@ -100,6 +100,19 @@ export function clientAudienceMatches(audience: unknown, hub: string, requestHos
       url.searchParams.get('hub')?.toLowerCase() === hub
     );
   });
+}
+
+function audiences(audience: unknown): unknown[] {
+  return typeof audience === 'string' ? [audience] : Array.isArray(audience) ? audience : [];
+}
+
+function isClientEndpoint(audience: unknown): boolean {
+  if (typeof audience !== 'string') return false;
+  try {
+    return new URL(audience).pathname.replace(/\/+$/, '') === '/client';
+  } catch {
+    return false;
+  }
 }
 
 function effectivePort(url: URL): string {
@@ -137,6 +150,9 @@ export function authenticate(
       throw new AccessTokenError(
         `The access token's audience must be http(s)://<this host>/client/?hub=${clientHub} (the port may be left out).`,
       );
+    }
+    if (clientHub === undefined && audiences(claims.aud).some(isClientEndpoint)) {
+      throw new AccessTokenError("A client access token (audience '.../client/') cannot call the REST API; sign one for the request URL with the AccessKey.");
     }
     return { claims, userId: userIdOf(claims) };
   } catch (error) {

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { authenticate } from './access-token.js';
 import type { ClientConnection } from './client-connection.js';
-import { HttpError, readBody, sendEmpty } from './http-io.js';
+import { errorResponse, HttpError, readBody, sendEmpty } from './http-io.js';
 import { hubKey } from './names.js';
 import { stopping } from './negotiate.js';
 import type { ServiceContext } from './service-context.js';
@@ -86,7 +86,7 @@ export function handleUpgrade(ctx: ServiceContext, server: WebSocketServer, req:
     const connection = connectionFor(ctx, req, url);
     ensureNoTransport(connection, 'WebSockets');
     server.handleUpgrade(req, socket, head, (webSocket) => {
-      connection.attach(new WebSocketTransport(webSocket, connection, ctx.batcher, ctx.options.maxBufferedBytesPerConnection));
+      connection.attach(new WebSocketTransport(webSocket, socket, connection, ctx.batcher, ctx.options.maxBufferedBytesPerConnection));
     });
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
@@ -118,8 +118,7 @@ function transportMismatch(current: TransportName, requested: TransportName): Ht
 }
 
 function rejectUpgrade(socket: Duplex, error: HttpError): void {
-  const body = JSON.stringify({ code: error.code, message: error.message });
-  const headers = { ...error.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close', 'x-ms-error-code': error.code };
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const { body, headers } = errorResponse(error);
+  const head = Object.entries({ ...headers, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n${head}\r\n${body}`);
 }

@@ -16,19 +16,28 @@ export class HttpError extends Error {
   }
 }
 
+/** The body and headers of an error response. */
+export function errorResponse(error: HttpError, withBody = true): { body: string; headers: Record<string, string | number> } {
+  const body = withBody ? JSON.stringify({ code: error.code, message: error.message }) : '';
+  return {
+    body,
+    headers: {
+      ...error.headers,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      'x-ms-error-code': error.code,
+    },
+  };
+}
+
 /** Writes `{code, message}` with `x-ms-error-code`; HEAD responses get the headers only. */
 export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = req.method === 'HEAD' ? '' : JSON.stringify({ code: error.code, message: error.message });
-  res.writeHead(error.status, {
-    ...error.headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'x-ms-error-code': error.code,
-  });
+  const { body, headers } = errorResponse(error, req.method !== 'HEAD');
+  res.writeHead(error.status, headers);
   res.end(body);
 }
 
@@ -66,7 +75,9 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks, length)));
     req.on('error', reject);
-    req.on('aborted', () => reject(new HttpError(400, 'RequestAborted', 'The request was aborted while its body was being read.')));
+    req.on('close', () => {
+      if (!req.complete) reject(new HttpError(400, 'RequestAborted', 'The request was aborted while its body was being read.'));
+    });
   });
 }
 

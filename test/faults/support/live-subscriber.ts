@@ -10,6 +10,8 @@ export interface LiveSubscriberOptions {
   /** The Functions app's `/api` URL. */
   apiUrl: string;
   streams: readonly string[];
+  /** Sent with negotiate, e.g. `authorization` with a caller token for protected streams. */
+  negotiateHeaders?: Record<string, string>;
   transport?: HttpTransportType;
 }
 
@@ -24,7 +26,7 @@ export class LiveSubscriber {
   }
 
   static async connect(options: LiveSubscriberOptions): Promise<LiveSubscriber> {
-    const negotiated = await fetch(`${options.apiUrl}/negotiate`, { method: 'POST' });
+    const negotiated = await fetch(`${options.apiUrl}/negotiate`, { method: 'POST', headers: options.negotiateHeaders });
     if (negotiated.status !== 200) throw new Error(`negotiate answered ${negotiated.status}`);
     const { url, accessToken } = (await negotiated.json()) as { url: string; accessToken: string };
     const connection = new HubConnectionBuilder()

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestRunnerPlugin } from '@web/test-runner';
-import type { PlaywrightLauncher } from '@web/test-runner-playwright';
 import { startAzurite, type RunningAzurite } from '../../../api/local/azurite.js';
 import { startFunctionsHost, type RunningFunctionsHost } from '../../../api/local/functions-host.js';
 import { startSignalRService, type LocalSignalRService } from '../../../api/local/signalr/service.js';
@@ -133,13 +132,7 @@ export function localStackCommands(): TestRunnerPlugin {
 
   return {
     name: 'realtime-plot-local-stack',
-    async executeCommand({ command, payload, session }) {
-      if (command === 'browser-offline') {
-        // Emulates a lost network for the test's page: navigator.onLine, the offline event, failing requests.
-        const page = (session.browser as PlaywrightLauncher).getPage(session.id);
-        await page.context().setOffline((payload as { offline: boolean }).offline);
-        return true;
-      }
+    async executeCommand({ command, payload }) {
       const run = commands[command as StackCommand];
       return run ? run(payload) : undefined;
     },

@@ -9,11 +9,6 @@ async function command<T>(name: StackCommand, payload: object): Promise<T> {
   return (await executeServerCommand(name, payload)) as T;
 }
 
-/** Takes the page's network away (true) or gives it back (false), as a lost Wi-Fi would. */
-export async function setOffline(offline: boolean): Promise<void> {
-  await executeServerCommand('browser-offline', { offline });
-}
-
 export interface LocalStackOptions {
   /** `PUBLIC_STREAMS` of the API; default `demo/*`. */
   publicStreams?: string;

@@ -47,3 +47,13 @@ export async function userIdOf(hub: string): Promise<string> {
   const claims = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, string>;
   return claims['asrs.s.uid'] ?? claims.nameid;
 }
+
+/**
+ * What the browser reports when the network goes away or comes back: `navigator.onLine` and the
+ * `offline`/`online` event. (Taking the real network away would also cut the test runner off.)
+ */
+export function reportNetwork(online: boolean): void {
+  if (online) delete (navigator as { onLine?: boolean }).onLine;
+  else Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+  window.dispatchEvent(new Event(online ? 'online' : 'offline'));
+}

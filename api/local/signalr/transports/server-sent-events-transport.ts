@@ -3,6 +3,13 @@ import type { ServerResponse } from 'node:http';
 import type { ServerTransport, TransportEvents } from './server-transport.js';
 import { PendingFrames, type BatchedTransport, type WriteBatcher } from './write-batcher.js';
 
+/** One `data:` event; a data field ends at a line break, so each line gets its own (JSON frames have none). */
+function serverSentEvent(payload: Buffer): Buffer {
+  const text = payload.toString('utf8');
+  const fields = text.includes('\n') ? text.split(/\r?\n/).map((line) => `data: ${line}\r\n`).join('') : `data: ${text}\r\n`;
+  return Buffer.from(`${fields}\r\n`);
+}
+
 export class ServerSentEventsTransport implements ServerTransport, BatchedTransport {
   readonly name = 'ServerSentEvents';
   readonly supportsBinary = false;
@@ -34,11 +41,7 @@ export class ServerSentEventsTransport implements ServerTransport, BatchedTransp
 
   flush(): void {
     const frames = this.pending.take();
-    if (!frames || !this.res.writable) return;
-    // A data field ends at a line break, so every line gets its own field (JSON frames have none).
-    const text = this.batcher.join(frames).toString('utf8');
-    const event = text.includes('\n') ? text.split(/\r?\n/).map((line) => `data: ${line}\r\n`).join('') : `data: ${text}\r\n`;
-    this.res.write(`${event}\r\n`);
+    if (frames && this.res.writable) this.res.write(this.batcher.encode(frames, serverSentEvent));
   }
 
   end(): void {

@@ -1,6 +1,13 @@
-/** WebSockets: hub frames in WebSocket messages; text for JSON, binary for MessagePack. */
+/**
+ * WebSockets: hub frames in WebSocket messages; text for JSON, binary for MessagePack. `ws`
+ * does the handshake, reads client messages and closes; data frames are framed once per
+ * fan-out (see write-batcher) and written straight to the socket. That is safe because `ws`,
+ * without compression, writes each of its own frames (pongs, close) whole and at once.
+ */
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { ServerTransport, TransportEvents } from './server-transport.js';
+import { binaryFrame, textFrame } from './websocket-frame.js';
 import { PendingFrames, type BatchedTransport, type WriteBatcher } from './write-batcher.js';
 
 const NORMAL_CLOSURE = 1000;
@@ -12,20 +19,22 @@ export class WebSocketTransport implements ServerTransport, BatchedTransport {
   private readonly pending = new PendingFrames();
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly webSocket: WebSocket,
+    /** The upgraded TCP socket `webSocket` runs on. */
+    private readonly socket: Duplex,
     events: TransportEvents,
     private readonly batcher: WriteBatcher,
     private readonly maxBufferedBytes: number,
   ) {
-    socket.on('message', (data: Buffer) => events.receive(data));
-    socket.on('close', () => events.transportFinished());
+    webSocket.on('message', (data: Buffer) => events.receive(data));
+    webSocket.on('close', () => events.transportFinished());
     // An 'error' (e.g. a frame over maxPayload) is always followed by 'close'.
-    socket.on('error', () => undefined);
+    webSocket.on('error', () => undefined);
   }
 
   send(frame: Buffer, binary: boolean): boolean {
-    if (this.socket.readyState !== WebSocket.OPEN) return true;
-    if (this.socket.bufferedAmount + this.pending.bytes + frame.length > this.maxBufferedBytes) return false;
+    if (this.webSocket.readyState !== WebSocket.OPEN) return true;
+    if (this.socket.writableLength + this.pending.bytes + frame.length > this.maxBufferedBytes) return false;
     if (this.pending.add(frame, binary)) this.batcher.schedule(this);
     return true;
   }
@@ -33,17 +42,19 @@ export class WebSocketTransport implements ServerTransport, BatchedTransport {
   flush(): void {
     const frames = this.pending.take();
     // Several hub frames may share one WebSocket message; clients split them again.
-    if (frames && this.socket.readyState === WebSocket.OPEN) this.socket.send(this.batcher.join(frames), { binary: this.pending.binary });
+    if (frames && this.webSocket.readyState === WebSocket.OPEN) {
+      this.socket.write(this.batcher.encode(frames, this.pending.binary ? binaryFrame : textFrame));
+    }
   }
 
   end(): void {
     this.flush();
-    this.socket.close(NORMAL_CLOSURE);
+    this.webSocket.close(NORMAL_CLOSURE);
   }
 
   destroy(): void {
     this.pending.take();
-    this.socket.terminate();
+    this.webSocket.terminate();
   }
 
   tick(): void {}

@@ -3,9 +3,12 @@
  * connection during one event-loop turn go out as one write at the end of the turn. Under load,
  * when many REST sends are handled in one turn, this turns many small writes (each a system
  * call, costly on loopback) into one per connection; when idle, it adds no delay.
- * A fan-out queues the same frames, in the same order, for every connection, so the joined
- * buffer is made once and reused.
+ * A fan-out queues the same frames, in the same order, for every connection, so they are joined
+ * and encoded for the wire once and the same bytes are written to every socket.
  */
+
+/** Turns joined hub frames into the bytes a transport writes. */
+export type WireEncoding = (payload: Buffer) => Buffer;
 
 export interface BatchedTransport {
   /** Writes the frames queued during this turn. */
@@ -15,8 +18,7 @@ export interface BatchedTransport {
 export class WriteBatcher {
   private readonly due = new Set<BatchedTransport>();
   private scheduled = false;
-  private lastFrames: readonly Buffer[] = [];
-  private lastJoined: Buffer | undefined;
+  private readonly recent = new Map<WireEncoding, { frames: readonly Buffer[]; bytes: Buffer }>();
 
   /** Asks for `transport.flush()` at the end of this event-loop turn. */
   schedule(transport: BatchedTransport): void {
@@ -26,22 +28,20 @@ export class WriteBatcher {
     setImmediate(() => this.flushAll());
   }
 
-  /** The frames as one buffer; the same frames joined a moment ago are not joined again. */
-  join(frames: readonly Buffer[]): Buffer {
-    if (frames.length === 1) return frames[0];
-    if (frames.length !== this.lastFrames.length || frames.some((frame, i) => frame !== this.lastFrames[i])) {
-      this.lastFrames = frames;
-      this.lastJoined = Buffer.concat(frames);
-    }
-    return this.lastJoined!;
+  /** The frames joined and encoded; the same frames encoded a moment ago for another connection are reused. */
+  encode(frames: readonly Buffer[], encoding: WireEncoding): Buffer {
+    const recent = this.recent.get(encoding);
+    if (recent && recent.frames.length === frames.length && frames.every((frame, i) => frame === recent.frames[i])) return recent.bytes;
+    const bytes = encoding(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    this.recent.set(encoding, { frames, bytes });
+    return bytes;
   }
 
   private flushAll(): void {
     this.scheduled = false;
     for (const transport of this.due) transport.flush();
     this.due.clear();
-    this.lastFrames = [];
-    this.lastJoined = undefined;
+    this.recent.clear();
   }
 }
 
