@@ -27,10 +27,24 @@ export class DataProblem extends Error {
  */
 export function parsePointsData(data: unknown, eventTime: number): SeriesColumns[] {
   if (Array.isArray(data)) return parseSampleArray(data, eventTime);
+  const indexed = indexedItems(data);
+  if (indexed) return parseSampleArray(indexed, eventTime);
   if (isPlainObject(data) && 'points' in data) return parsePointsObject(data.points, eventTime);
   throw new DataProblem(
     `data must be an array of {"X", "Y"} items or an object with a "points" array, not ${describeType(data)}`,
   );
+}
+
+/**
+ * `@azure/eventgrid`'s typed send paths serialize an array `data` as an object keyed "0", "1", ...
+ * (the seed's array sent from JavaScript arrives so): read such an object as the array it was.
+ */
+function indexedItems(data: unknown): unknown[] | undefined {
+  if (!isPlainObject(data)) return undefined;
+  const keys = Object.keys(data);
+  if (keys.length === 0 || keys.length > MAX_SERIES_PER_EVENT) return undefined;
+  if (!keys.every((key, index) => key === String(index))) return undefined;
+  return keys.map((key) => data[key]);
 }
 
 /** The original sample's format: item i is series `series-<i+1>`. */

@@ -46,6 +46,15 @@ describe('ingest (Event Grid trigger)', () => {
     ]);
   });
 
+  it('reads the sample array as @azure/eventgrid serializes it from JavaScript (an object keyed "0", "1", ...)', async () => {
+    const event = eventGridEvent('boiler-9/temperature', { 0: { X: 3, Y: 42 }, 1: { X: 3, Y: 17 } });
+    assert.equal((await stack.deliver([event])).status, 202);
+    assert.deepEqual(sent()[0].body.arguments[0].series, [
+      { name: 'series-1', x: [3], y: [42] },
+      { name: 'series-2', x: [3], y: [17] },
+    ]);
+  });
+
   it('accepts CloudEvents with the points format, ISO times and a missing x', async () => {
     const event = cloudEvent('boiler-8/temperature', {
       points: [
