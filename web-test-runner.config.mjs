@@ -6,11 +6,7 @@ import { register } from 'tsx/esm/api';
 // The server commands start the real local parts, which are TypeScript.
 register();
 const { localStackCommands } = await import('./test/widget/support/local-stack-commands.ts');
-
-export const chromiumArgs = [
-  '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
-];
+const { CHROMIUM_ARGS, CHROMIUM_PATH } = await import('./test/widget/support/chromium.ts');
 
 export default {
   files: 'test/widget/**/*.test.ts',
@@ -20,7 +16,7 @@ export default {
   browsers: [
     playwrightLauncher({
       product: 'chromium',
-      launchOptions: { executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: chromiumArgs },
+      launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS },
     }),
   ],
   testFramework: { config: { timeout: 20000 } },

@@ -125,11 +125,16 @@ export async function startFunctionsHost(options: StartFunctionsHostOptions): Pr
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let local: LocalResponse;
     try {
-      const url = new URL(request.url ?? '/', 'http://localhost');
+      const target = request.url ?? '/';
       const body = await readBody(request, maxBodyBytes);
-      local = body === undefined
-        ? { ...errorResponse(413, 'PayloadTooLarge', `the body is larger than ${maxBodyBytes} bytes`), headers: { connection: 'close' } }
-        : await serve(request, url, body);
+      if (body === undefined) {
+        local = { ...errorResponse(413, 'PayloadTooLarge', `the body is larger than ${maxBodyBytes} bytes`), headers: { connection: 'close' } };
+      } else if (!URL.canParse(target, 'http://localhost')) {
+        // e.g. `//:x`, which URL parsing reads as a host rather than a path.
+        local = errorResponse(400, 'InvalidRequestTarget', 'the request target is not a valid URL path');
+      } else {
+        local = await serve(request, new URL(target, 'http://localhost'), body);
+      }
     } catch (error) {
       log({ functionName: '', invocationId: '', level: 'error', message: format(error) });
       local = errorResponse(500, 'HostError', 'the local Functions host failed to process the request');

@@ -14,6 +14,11 @@ const HOST = '127.0.0.1';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** After this long a stop that hangs is cut short. */
 const STOP_TIMEOUT_IN_MS = 15_000;
+/**
+ * A signal repeated within this time is the same Ctrl-C: the terminal signals the whole process
+ * group and tsx relays it to this process as well. A later one means "exit now".
+ */
+const SAME_SIGNAL_WITHIN_MS = 1000;
 
 const HELP = `npm start [-- --verbose]
 
@@ -48,15 +53,18 @@ async function main(): Promise<number> {
   const log = new LabelledLog();
   const say = log.for('stack');
   let signalled: NodeJS.Signals | undefined;
+  let signalledAt = 0;
   let stack: RunningLocalStack | undefined;
   let finish: (code: Promise<number>) => void = () => undefined;
   const stopped = new Promise<number>((resolve) => (finish = resolve));
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
+      if (Date.now() - signalledAt < SAME_SIGNAL_WITHIN_MS) return;
       say(`${signal} again: exiting without waiting`);
       process.exit(1);
     }
     signalled = signal;
+    signalledAt = Date.now();
     if (stack) finish(stopStack(stack, say, signal));
     else say(`${signal}: stopping once the services that are starting are up`);
   };

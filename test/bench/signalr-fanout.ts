@@ -35,6 +35,13 @@ interface BenchSetup {
   accessKey: string;
 }
 
+interface ServiceCpu {
+  cpuInMs: number;
+  busyPercentOfOneCore: number;
+}
+
+type ClientReport = { kind: 'phase-start' } | { kind: 'phase-end' } | { kind: 'results'; phases: PhaseResult[] };
+
 interface PhaseResult {
   phase: string;
   targetMessagesPerSecond: number | null;
@@ -43,6 +50,9 @@ interface PhaseResult {
   expectedDeliveries: number;
   deliveredPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
+  clientsBusyPercentOfOneCore: number;
+  serviceBusyPercentOfOneCore?: number;
+  serviceCpuMicrosecondsPerDelivery?: number;
 }
 
 // ---------- service side (parent) ----------
@@ -53,16 +63,39 @@ async function runBenchmark(): Promise<void> {
   try {
     const child = fork(fileURLToPath(import.meta.url), ['--clients'], { execArgv: process.execArgv, stdio: 'inherit' });
     child.send({ endpoint: service.endpoint, accessKey: service.accessKey } satisfies BenchSetup);
+    // The service's own CPU time per phase: how much work a delivery costs, whatever else runs on the machine.
+    const serviceCpu: ServiceCpu[] = [];
+    let phaseStart = { cpu: process.cpuUsage(), at: performance.now() };
     const phases = await new Promise<PhaseResult[]>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as PhaseResult[]));
+      child.on('message', (message: ClientReport) => {
+        if (message.kind === 'phase-start') phaseStart = { cpu: process.cpuUsage(), at: performance.now() };
+        if (message.kind === 'phase-end') {
+          const used = process.cpuUsage(phaseStart.cpu);
+          const cpuInMs = (used.user + used.system) / 1000;
+          serviceCpu.push({ cpuInMs, busyPercentOfOneCore: Math.round((100 * cpuInMs) / (performance.now() - phaseStart.at)) });
+        }
+        if (message.kind === 'results') resolve(message.phases);
+      });
       child.once('exit', (code) => reject(new Error(`the client process exited with ${code}`)));
     });
-    const atGoal = phases.filter((p) => p.deliveredPerSecond >= GOAL.deliveredPerSecond && p.latencyMs.p99 < GOAL.p99Ms && p.deliveries === p.expectedDeliveries);
+    phases.forEach((phase, i) => {
+      phase.serviceBusyPercentOfOneCore = serviceCpu[i].busyPercentOfOneCore;
+      phase.serviceCpuMicrosecondsPerDelivery = Math.round((10 * 1000 * serviceCpu[i].cpuInMs) / phase.deliveries) / 10;
+    });
+    const atGoal = phases.filter(
+      (p) => p.deliveredPerSecond >= GOAL.deliveredPerSecond && p.latencyMs.p99 < GOAL.p99Ms && p.deliveries === p.expectedDeliveries,
+    );
     const result = {
       command: 'npm run bench:signalr',
       date: new Date().toISOString(),
       // The machine is shared: its load (1-minute average) says how much of it the benchmark had.
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg()[0] },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        node: process.version,
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: os.loadavg()[0],
+      },
       clients: CLIENTS,
       transport: 'WebSockets + JSON hub protocol, one group, messages sent with the REST API (v1)',
       goal: GOAL,
@@ -74,7 +107,9 @@ async function runBenchmark(): Promise<void> {
     await writeFile(RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
     printTable(phases);
     console.log(`machine load average before/after: ${loadBefore.toFixed(2)}/${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs`);
-    console.log(`goal (>= ${GOAL.deliveredPerSecond} delivered/s, p99 < ${GOAL.p99Ms} ms): ${result.goalMet ? 'met' : 'NOT met'}; written to ${RESULT_FILE}`);
+    console.log(
+      `goal (>= ${GOAL.deliveredPerSecond} delivered/s, p99 < ${GOAL.p99Ms} ms): ${result.goalMet ? 'met' : 'NOT met'}; written to ${RESULT_FILE}`,
+    );
   } finally {
     await service.stop();
   }
@@ -82,7 +117,7 @@ async function runBenchmark(): Promise<void> {
 
 function printTable(phases: PhaseResult[]): void {
   console.log(`${CLIENTS} WebSocket clients in one group`);
-  console.log('phase        msgs/s  sent   delivered/expected   delivered/s   p50 ms   p90 ms   p99 ms   max ms');
+  console.log('phase        msgs/s  sent   delivered/expected   delivered/s   p50 ms   p90 ms   p99 ms   max ms  service CPU  µs/delivery  clients CPU');
   for (const p of phases) {
     console.log(
       [
@@ -92,6 +127,9 @@ function printTable(phases: PhaseResult[]): void {
         `${p.deliveries}/${p.expectedDeliveries}`.padStart(20),
         String(p.deliveredPerSecond).padStart(13),
         ...[p.latencyMs.p50, p.latencyMs.p90, p.latencyMs.p99, p.latencyMs.max].map((v) => v.toFixed(1).padStart(8)),
+        `${p.serviceBusyPercentOfOneCore}%`.padStart(12),
+        String(p.serviceCpuMicrosecondsPerDelivery).padStart(12),
+        `${p.clientsBusyPercentOfOneCore}%`.padStart(12),
       ].join(' '),
     );
   }
@@ -122,6 +160,10 @@ class Histogram {
 
 const now = () => performance.timeOrigin + performance.now();
 
+function report(message: ClientReport): void {
+  process.send!(message);
+}
+
 function numberAfter(text: string, key: string): number {
   const at = text.indexOf(key);
   return at === -1 ? NaN : parseFloat(text.slice(at + key.length, at + key.length + 24));
@@ -132,6 +174,8 @@ class Phase {
   sent = 0;
   startedAt = 0;
   lastDeliveryAt = 0;
+  /** The client process's busy share of one core during the phase. */
+  clientsBusyPercentOfOneCore = 0;
   constructor(
     readonly name: string,
     readonly rate: number | null,
@@ -220,9 +264,11 @@ async function runClients(setup: BenchSetup): Promise<PhaseResult[]> {
     return rest('POST', `/api/v1/hubs/${HUB}/groups/${encodeURIComponent(GROUP)}`, { target: 'points', arguments: [message] });
   };
 
-  const runPhase = async (phase: Phase, durationInMs: number) => {
+  const runPhase = async (phase: Phase, durationInMs: number, measured = true) => {
     const index = phases.push(phase) - 1;
+    if (measured) report({ kind: 'phase-start' });
     phase.startedAt = now();
+    const cpuAtStart = process.cpuUsage();
     const inFlight = new Set<Promise<void>>();
     const track = (promise: Promise<void>) => {
       inFlight.add(promise);
@@ -243,9 +289,12 @@ async function runClients(setup: BenchSetup): Promise<PhaseResult[]> {
     const expected = phase.sent * CLIENTS;
     const deadline = now() + 10_000;
     while (phase.histogram.count < expected && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const cpu = process.cpuUsage(cpuAtStart);
+    phase.clientsBusyPercentOfOneCore = Math.round((100 * (cpu.user + cpu.system)) / 1000 / (now() - phase.startedAt));
+    if (measured) report({ kind: 'phase-end' });
   };
 
-  await runPhase(new Phase('warm-up', RATES[0]), WARM_UP_IN_MS);
+  await runPhase(new Phase('warm-up', RATES[0]), WARM_UP_IN_MS, false);
   phases.length = 0;
   for (const rate of RATES) await runPhase(new Phase(`${rate}/s`, rate), PHASE_IN_MS);
   await runPhase(new Phase('saturated', null), PHASE_IN_MS);
@@ -259,6 +308,7 @@ async function runClients(setup: BenchSetup): Promise<PhaseResult[]> {
     deliveries: phase.histogram.count,
     expectedDeliveries: phase.sent * CLIENTS,
     deliveredPerSecond: Math.round(phase.histogram.count / ((phase.lastDeliveryAt - phase.startedAt) / 1000)),
+    clientsBusyPercentOfOneCore: phase.clientsBusyPercentOfOneCore,
     latencyMs: {
       p50: phase.histogram.percentile(50),
       p90: phase.histogram.percentile(90),
@@ -271,7 +321,7 @@ async function runClients(setup: BenchSetup): Promise<PhaseResult[]> {
 if (process.argv.includes('--clients')) {
   process.once('message', (setup) => {
     runClients(setup as BenchSetup).then(
-      (results) => process.send!(results, () => process.exit(0)),
+      (phases) => process.send!({ kind: 'results', phases } satisfies ClientReport, () => process.exit(0)),
       (error: unknown) => {
         console.error(error);
         process.exit(1);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  addWidget, history, launchBrowser, openPage, plottedTraces, range, startTestStack, TestPublisher, uniqueStream, waitForPlottedValues, waitUntil,
+  addWidget, history, launchBrowser, openPage, plottedTraces, range, scrollToWidget, startTestStack, TestPublisher, uniqueStream, waitForPlottedValues, waitUntil,
 } from './support.js';
 
 // Started at the top level, so that their clean-up runs after the whole file.
@@ -53,6 +53,7 @@ describe('the local stack end to end', () => {
   it("publishes a burst from the demo page's Run button", async () => {
     await page.fill('#run-events', '30');
     await page.click('#run');
+    await scrollToWidget(page, 'demo/run');
     await waitUntil('the Run result', () => page.textContent('#run-result'), (text) => text?.startsWith('Published 30 events') === true);
     const traces = await waitUntil('demo/run to plot 30 points per series', () => plottedTraces(page, 'demo/run'), (traces) =>
       traces.length === 2 && traces.every((trace) => trace.y.length === 30));

@@ -7,7 +7,8 @@
  */
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { buildEvent } from '../../demo/publisher/event-builder.js';
 import { createPublisherClient, type PublisherClient } from '../../demo/publisher/publisher-client.js';
 import { LabelledLog } from '../../api/local/stack/labelled-log.js';
@@ -19,12 +20,6 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FREE_PORTS: StackPorts = { functions: 0, signalR: 0, eventGrid: 0, demo: 0, widget: 0 };
 /** Long enough for a cold start on a loaded 2-core machine; conditions usually hold in well under a second. */
 export const WAIT_TIMEOUT_IN_MS = 60_000;
-
-/** The browser flags of web-test-runner.config.mjs: what runs the system Chromium as root, headless, offline. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
-];
 
 /** Starts the stack for this test file (stopped after it); its logs go to stderr, labelled. */
 export async function startTestStack(): Promise<RunningLocalStack> {
@@ -39,7 +34,7 @@ export async function startTestStack(): Promise<RunningLocalStack> {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   after(() => browser.close());
   return browser;
 }
@@ -53,7 +48,7 @@ export interface PageProblems {
 
 /** Opens `url` with CSP violations and page errors recorded from before the first script runs. */
 export async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: PageProblems }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 2000 } });
   await page.addInitScript(() => {
     const recorded: string[] = [];
     (window as unknown as { cspViolations: string[] }).cspViolations = recorded;
@@ -83,13 +78,21 @@ export interface WidgetAttributes {
   'x-axis'?: 'time' | 'number';
 }
 
-/** Adds a `<realtime-plot>` with these attributes to the page (as a page's own script would). */
+/**
+ * Adds a `<realtime-plot>` with these attributes at the top of the page (as a page's own script
+ * would), where it is on screen: a widget draws only while it is visible.
+ */
 export async function addWidget(page: Page, attributes: WidgetAttributes): Promise<void> {
   await page.evaluate((attributes) => {
     const plot = document.createElement('realtime-plot');
     for (const [name, value] of Object.entries(attributes)) plot.setAttribute(name, value);
-    document.body.append(plot);
+    document.body.prepend(plot);
   }, attributes as unknown as Record<string, string>);
+}
+
+/** Scrolls the widget of `stream` into view (a widget draws only while visible). */
+export async function scrollToWidget(page: Page, stream: string): Promise<void> {
+  await page.evaluate((stream) => [...document.querySelectorAll('realtime-plot')].find((element) => element.stream === stream)?.scrollIntoView(), stream);
 }
 
 export interface PlottedTrace {

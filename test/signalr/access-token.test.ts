@@ -7,7 +7,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { buildClient, clientToken, connectClient, HttpTransportType, negotiateRaw, RestApi, startService, TRANSPORTS, type ClientTokenOptions } from './support.js';
+import {
+  buildClient,
+  clientToken,
+  connectClient,
+  HttpTransportType,
+  negotiateRaw,
+  RestApi,
+  startService,
+  TRANSPORTS,
+  type ClientTokenOptions,
+} from './support.js';
 
 const HUB = 'secure';
 const service = await startService();
@@ -46,7 +56,9 @@ describe('refused tokens', () => {
       if (transport === HttpTransportType.WebSockets) {
         const socket = new WebSocket(url.replace('http', 'ws'), { headers });
         socket.on('error', () => undefined); // terminating a socket that never opened reports one
-        const status = await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+        const status = await new Promise<number>((resolve) =>
+          socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+        );
         assert.equal(status, 401);
         socket.terminate();
       } else {
@@ -58,7 +70,10 @@ describe('refused tokens', () => {
 
   it('says why in the 401 body', async () => {
     const token = await clientToken(service, { hub: HUB, expiresInSeconds: -120 });
-    const response = await fetch(`${service.endpoint}/client/negotiate?hub=${HUB}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    const response = await fetch(`${service.endpoint}/client/negotiate?hub=${HUB}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
     assert.equal(response.status, 401);
     assert.deepEqual(await response.json(), { code: 'Unauthorized', message: 'The access token has expired.' });
   });
@@ -90,7 +105,9 @@ describe('accepted tokens', () => {
 
   it('a token in the access_token query, as browsers send it', async () => {
     const token = await clientToken(service, { hub: HUB });
-    const response = await fetch(`${service.endpoint}/client/negotiate?hub=${HUB}&access_token=${encodeURIComponent(token)}`, { method: 'POST' });
+    const response = await fetch(`${service.endpoint}/client/negotiate?hub=${HUB}&access_token=${encodeURIComponent(token)}`, {
+      method: 'POST',
+    });
     assert.equal(response.status, 200);
   });
 

@@ -4,7 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientToken, connectClient, eventually, HttpTransportType, negotiateRaw, RawJsonClient, RestApi, startService } from './support.js';
+import {
+  clientToken,
+  connectClient,
+  eventually,
+  HttpTransportType,
+  negotiateRaw,
+  RawJsonClient,
+  RestApi,
+  startService,
+} from './support.js';
 
 const HUB = 'bounded';
 

@@ -15,10 +15,13 @@ const service = await startService({ log: (line) => log.push(line) });
 
 /** Forwards plain HTTP to the service, refuses every upgrade. */
 const proxy = http.createServer((req, res) => {
-  const upstream = http.request({ host: '127.0.0.1', port: service.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(res);
-  });
+  const upstream = http.request(
+    { host: '127.0.0.1', port: service.port, method: req.method, path: req.url, headers: req.headers },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
   upstream.on('error', () => res.destroy());
   res.on('close', () => upstream.destroy());
   req.pipe(upstream);

@@ -11,7 +11,7 @@ import { clientToken, connectClient, HttpTransportType, negotiateRaw, RawJsonCli
 const HUB = 'wire';
 const service = await startService({ maxFrameBytes: 64 * 1024 });
 /** A service with short keep-alive and client time-out, for the time-out tests. */
-const quick = await startService({ keepAliveIntervalInMs: 200, clientTimeoutInMs: 1500 });
+const quick = await startService({ keepAliveIntervalInMs: 250, clientTimeoutInMs: 3000 });
 const rest = new RestApi(service, '2022-06-01');
 
 describe('negotiate', () => {
@@ -62,7 +62,9 @@ describe('handshake', () => {
   it('refuses an unknown protocol with an error and closes', async () => {
     const client = await RawJsonClient.connect(service, { hub: HUB, handshake: false });
     client.send('{"protocol":"xml","version":1}\u001e');
-    assert.deepEqual(await client.next((frame) => 'error' in frame, 'a handshake error'), { error: "The protocol 'xml' is not supported." });
+    assert.deepEqual(await client.next((frame) => 'error' in frame, 'a handshake error'), {
+      error: "The protocol 'xml' is not supported.",
+    });
     await client.closed;
   });
 
@@ -75,7 +77,10 @@ describe('handshake', () => {
     assert.equal(stream.headers.get('content-type'), 'text/event-stream');
     assert.equal((await fetch(url, { method: 'POST', headers, body: '{"protocol":"messagepack","version":1}\u001e' })).status, 200);
     const text = await stream.text(); // the service ends the stream after the error
-    assert.match(text, /data: \{"error":"Cannot use the 'messagepack' protocol on the current transport\. The transport does not support 'Binary' transfer format\."\}\u001e/);
+    assert.match(
+      text,
+      /data: \{"error":"Cannot use the 'messagepack' protocol on the current transport\. The transport does not support 'Binary' transfer format\."\}\u001e/,
+    );
   });
 });
 
@@ -98,10 +103,11 @@ describe('keep-alive and time-outs', () => {
       protocol: 'json',
       url: `${quick.endpoint}/client/?hub=${HUB}`,
       accessTokenFactory: () => clientToken(quick, { hub: HUB, userId: 'patient' }),
-      serverTimeoutInMs: 1500,
-      keepAliveIntervalInMs: 300,
+      serverTimeoutInMs: 3000,
+      keepAliveIntervalInMs: 500,
     });
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // Longer than two of the client's server time-outs: only the service's pings keep it open.
+    await new Promise((resolve) => setTimeout(resolve, 7000));
     assert.deepEqual(client.closes, []);
     assert.equal(client.reconnects, 0);
   });

@@ -55,7 +55,11 @@ describe('after stop() and a restart on the same port', () => {
       () => clients.every((client) => client.reconnects >= 1 && client.connection.state === HubConnectionState.Connected),
       'all clients reconnected',
     );
-    assert.deepEqual(clients.map((client) => client.closes), clients.map(() => []), 'no client gave up');
+    assert.deepEqual(
+      clients.map((client) => client.closes),
+      clients.map(() => []),
+      'no client gave up',
+    );
     assert.equal((await new RestApi(current, 'v1').broadcast(HUB, 'message', 'after restart')).status, 202);
     await Promise.all(clients.map((client) => client.receives('after restart')));
   });

@@ -11,7 +11,10 @@ const service = await startService({ maxFrameBytes: 16 * 1024 });
 
 /** Waits for an invocation of `message` with this first argument on a raw client. */
 function invocation(client: RawJsonClient, first: unknown) {
-  return client.next((frame) => frame.type === 1 && JSON.stringify((frame.arguments as unknown[])[0]) === JSON.stringify(first), `message ${JSON.stringify(first)}`);
+  return client.next(
+    (frame) => frame.type === 1 && JSON.stringify((frame.arguments as unknown[])[0]) === JSON.stringify(first),
+    `message ${JSON.stringify(first)}`,
+  );
 }
 
 describe('authentication', () => {
@@ -19,13 +22,17 @@ describe('authentication', () => {
     const rest = new RestApi(service, version);
     const url = rest.url(HUB, version === 'v1' ? '' : '/:send');
     const body = JSON.stringify({ target: 'message', arguments: [] });
-    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
 
     it(`${version}: 401 without a token, with a badly signed one and with an expired one`, async () => {
       const noToken = await post({});
       assert.equal(noToken.status, 401);
       assert.equal(noToken.headers.get('x-ms-error-code'), 'Unauthorized');
-      assert.equal((await post({ Authorization: `Bearer ${await restToken(service, url, { accessKey: 'wrong-key-0123456789' })}` })).status, 401);
+      assert.equal(
+        (await post({ Authorization: `Bearer ${await restToken(service, url, { accessKey: 'wrong-key-0123456789' })}` })).status,
+        401,
+      );
       const expired = await post({ Authorization: `Bearer ${await restToken(service, url, { expiresInSeconds: -120 })}` });
       assert.equal(expired.status, 401);
       assert.deepEqual(await expired.json(), { code: 'Unauthorized', message: 'The access token has expired.' });
@@ -94,7 +101,7 @@ describe('status codes', () => {
     });
   }
 
-  it('2022-06-01: closing all, a group\'s and a user\'s connections answers 204', async () => {
+  it("2022-06-01: closing all, a group's and a user's connections answers 204", async () => {
     const rest = new RestApi(service, '2022-06-01');
     const hub = 'closing';
     const a = await RawJsonClient.connect(service, { hub, userId: 'a' });
@@ -131,10 +138,25 @@ describe('group membership', () => {
     assert.equal((await rest.sendToGroup(HUB, 'ttl-group', 'message', 'too late')).status, 202);
     assert.equal((await rest.sendToUser(HUB, 'short-lived', 'message', 'direct')).status, 202);
     await invocation(client, 'direct');
-    assert.equal(client.frames.some((frame) => JSON.stringify(frame).includes('too late')), false);
+    assert.equal(
+      client.frames.some((frame) => JSON.stringify(frame).includes('too late')),
+      false,
+    );
   });
 
-  it('ttl=0 adds only the user\'s current connections', async () => {
+  it("keeps only a user's latest 100 groups joined without ttl, as Azure does", async () => {
+    for (let i = 0; i <= 100; i++) assert.equal((await rest.addUserToGroup(HUB, `many-${i}`, 'joiner')).status, 200);
+    assert.equal((await rest.exists(HUB, '/users/joiner/groups/many-0')).status, 404);
+    assert.equal((await rest.exists(HUB, '/users/joiner/groups/many-1')).status, 200);
+    assert.equal((await rest.exists(HUB, '/users/joiner/groups/many-100')).status, 200);
+    // Joining again makes a group the latest: many-1 survives the next addition, many-2 does not.
+    assert.equal((await rest.addUserToGroup(HUB, 'many-1', 'joiner')).status, 200);
+    assert.equal((await rest.addUserToGroup(HUB, 'many-101', 'joiner')).status, 200);
+    assert.equal((await rest.exists(HUB, '/users/joiner/groups/many-1')).status, 200);
+    assert.equal((await rest.exists(HUB, '/users/joiner/groups/many-2')).status, 404);
+  });
+
+  it("ttl=0 adds only the user's current connections", async () => {
     const first = await RawJsonClient.connect(service, { hub: HUB, userId: 'now-only' });
     assert.equal((await rest.addUserToGroup(HUB, 'now', 'now-only', 0)).status, 200);
     assert.equal((await rest.exists(HUB, '/users/now-only/groups/now')).status, 404);
@@ -143,10 +165,13 @@ describe('group membership', () => {
     await invocation(first, 'current only');
     assert.equal((await rest.sendToConnection(HUB, later.connectionId, 'message', 'marker')).status, 202);
     await invocation(later, 'marker');
-    assert.equal(later.frames.some((frame) => JSON.stringify(frame).includes('current only')), false);
+    assert.equal(
+      later.frames.some((frame) => JSON.stringify(frame).includes('current only')),
+      false,
+    );
   });
 
-  it('a user membership applies to the user\'s later connections', async () => {
+  it("a user membership applies to the user's later connections", async () => {
     assert.equal((await rest.addUserToGroup(HUB, 'later', 'late-comer')).status, 200);
     const client = await RawJsonClient.connect(service, { hub: HUB, userId: 'late-comer' });
     assert.equal((await rest.sendToGroup(HUB, 'later', 'message', 'welcome')).status, 202);
@@ -170,12 +195,18 @@ describe('group membership', () => {
     await invocation(kept, 'not for all');
     assert.equal((await rest.sendToConnection(HUB, excluded.connectionId, 'message', 'marker')).status, 202);
     await invocation(excluded, 'marker');
-    assert.equal(excluded.frames.some((frame) => JSON.stringify(frame).includes('not for all')), false);
+    assert.equal(
+      excluded.frames.some((frame) => JSON.stringify(frame).includes('not for all')),
+      false,
+    );
   });
 
   it('hub names are case-insensitive and an application prefixes them', async () => {
     const client = await RawJsonClient.connect(service, { hub: 'app_chat' });
-    assert.equal((await rest.call('POST', rest.url('Chat', '/:send?application=APP'), { target: 'message', arguments: ['prefixed'] })).status, 202);
+    assert.equal(
+      (await rest.call('POST', rest.url('Chat', '/:send?application=APP'), { target: 'message', arguments: ['prefixed'] })).status,
+      202,
+    );
     await invocation(client, 'prefixed');
   });
 });
@@ -195,7 +226,11 @@ describe('bad requests get 4xx with an ErrorDetail body', () => {
   it('a body that is not JSON', async () => {
     const token = await restToken(service, send);
     await expectError(
-      await fetch(send, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{oops' }),
+      await fetch(send, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: '{oops',
+      }),
       400,
       'InvalidArgument',
       /not valid JSON/,
@@ -204,28 +239,63 @@ describe('bad requests get 4xx with an ErrorDetail body', () => {
 
   it('a missing target and arguments that are not an array', async () => {
     await expectError(await rest.call('POST', send, { arguments: [] }), 400, 'InvalidArgument', /'target' is required/);
-    await expectError(await rest.call('POST', send, { target: 'x', arguments: 'no' }), 400, 'InvalidArgument', /'arguments' must be an array/);
+    await expectError(
+      await rest.call('POST', send, { target: 'x', arguments: 'no' }),
+      400,
+      'InvalidArgument',
+      /'arguments' must be an array/,
+    );
   });
 
   it('a body larger than the limit', async () => {
-    await expectError(await rest.call('POST', send, { target: 'x', arguments: ['z'.repeat(20 * 1024)] }), 413, 'PayloadTooLarge', /16384 bytes/);
+    await expectError(
+      await rest.call('POST', send, { target: 'x', arguments: ['z'.repeat(20 * 1024)] }),
+      413,
+      'PayloadTooLarge',
+      /16384 bytes/,
+    );
   });
 
   it('a body that is not JSON by its content type', async () => {
-    await expectError(await rest.call('POST', send, { target: 'x' }, { 'Content-Type': 'application/x-msgpack' }), 415, 'UnsupportedMediaType', /application\/json/);
+    await expectError(
+      await rest.call('POST', send, { target: 'x' }, { 'Content-Type': 'application/x-msgpack' }),
+      415,
+      'UnsupportedMediaType',
+      /application\/json/,
+    );
   });
 
   it('a bad hub name, a whitespace group name and a bad ttl', async () => {
-    await expectError(await rest.call('POST', rest.url('9lives', '/:send'), { target: 'x' }), 400, 'InvalidArgument', /hub name '9lives' is invalid/);
+    await expectError(
+      await rest.call('POST', rest.url('9lives', '/:send'), { target: 'x' }),
+      400,
+      'InvalidArgument',
+      /hub name '9lives' is invalid/,
+    );
     await expectError(await rest.call('PUT', rest.url(HUB, '/groups/%20%20/connections/c')), 400, 'InvalidArgument', /only white space/);
-    await expectError(await rest.call('PUT', rest.url(HUB, `/groups/${'g'.repeat(1025)}/connections/c`)), 400, 'InvalidArgument', /longer than 1024/);
-    await expectError(await rest.call('PUT', rest.url(HUB, '/users/u/groups/g?ttl=-1')), 400, 'InvalidArgument', /'ttl' must be a whole number/);
+    await expectError(
+      await rest.call('PUT', rest.url(HUB, `/groups/${'g'.repeat(1025)}/connections/c`)),
+      400,
+      'InvalidArgument',
+      /longer than 1024/,
+    );
+    await expectError(
+      await rest.call('PUT', rest.url(HUB, '/users/u/groups/g?ttl=-1')),
+      400,
+      'InvalidArgument',
+      /'ttl' must be a whole number/,
+    );
   });
 
   it('a missing or unsupported api-version', async () => {
     const url = `${service.endpoint}/api/hubs/${HUB}/:send`;
     await expectError(await rest.call('POST', url, { target: 'x' }), 400, 'MissingApiVersion', /api-version query parameter is required/);
-    await expectError(await rest.call('POST', `${url}?api-version=1999-01-01`, { target: 'x' }), 400, 'UnsupportedApiVersion', /not supported/);
+    await expectError(
+      await rest.call('POST', `${url}?api-version=1999-01-01`, { target: 'x' }),
+      400,
+      'UnsupportedApiVersion',
+      /not supported/,
+    );
   });
 
   it('an unknown path (404) and a wrong method (405)', async () => {

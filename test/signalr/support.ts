@@ -8,13 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
-import {
-  HttpTransportType,
-  HubConnection,
-  HubConnectionBuilder,
-  HubConnectionState,
-  LogLevel,
-} from '@microsoft/signalr';
+import { HttpTransportType, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { startSignalRService, type LocalSignalRService, type SignalRServiceOptions } from '../../api/local/signalr/index.js';
 
@@ -57,11 +51,20 @@ export function clientToken(service: LocalSignalRService, options: ClientTokenOp
   const claims: Record<string, string> = {};
   if (options.userId !== undefined) claims[options.userClaim ?? 'asrs.s.uid'] = options.userId;
   const host = new URL(service.endpoint).hostname;
-  return sign(claims, options.audience ?? `http://${host}/client/?hub=${options.hub.toLowerCase()}`, options.accessKey ?? service.accessKey, options.expiresInSeconds ?? 3600);
+  return sign(
+    claims,
+    options.audience ?? `http://${host}/client/?hub=${options.hub.toLowerCase()}`,
+    options.accessKey ?? service.accessKey,
+    options.expiresInSeconds ?? 3600,
+  );
 }
 
 /** A REST API token: audience = the request URL, as Azure's REST API docs say. */
-export function restToken(service: LocalSignalRService, url: string, options: { accessKey?: string; expiresInSeconds?: number } = {}): Promise<string> {
+export function restToken(
+  service: LocalSignalRService,
+  url: string,
+  options: { accessKey?: string; expiresInSeconds?: number } = {},
+): Promise<string> {
   return sign({}, url, options.accessKey ?? service.accessKey, options.expiresInSeconds ?? 3600);
 }
 
@@ -126,7 +129,10 @@ export class RestApi {
     return this.call('DELETE', this.url(hub, `/groups/${encodeURIComponent(group)}/connections/${encodeURIComponent(connectionId)}`));
   }
   addUserToGroup(hub: string, group: string, user: string, ttlInSeconds?: number) {
-    const path = this.version === 'v1' ? `/groups/${encodeURIComponent(group)}/users/${encodeURIComponent(user)}` : `/users/${encodeURIComponent(user)}/groups/${encodeURIComponent(group)}`;
+    const path =
+      this.version === 'v1'
+        ? `/groups/${encodeURIComponent(group)}/users/${encodeURIComponent(user)}`
+        : `/users/${encodeURIComponent(user)}/groups/${encodeURIComponent(group)}`;
     return this.call('PUT', this.url(hub, ttlInSeconds === undefined ? path : `${path}?ttl=${ttlInSeconds}`));
   }
   removeUserFromGroup(hub: string, group: string, user: string) {
@@ -244,7 +250,12 @@ export interface NegotiateResult {
 }
 
 /** `POST /client/negotiate` as a client sends it. */
-export async function negotiateRaw(service: LocalSignalRService, hub: string, token: string, query = '&negotiateVersion=1'): Promise<NegotiateResult> {
+export async function negotiateRaw(
+  service: LocalSignalRService,
+  hub: string,
+  token: string,
+  query = '&negotiateVersion=1',
+): Promise<NegotiateResult> {
   const response = await fetch(`${service.endpoint}/client/negotiate?hub=${hub}${query}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}` },
@@ -271,12 +282,18 @@ export class RawJsonClient {
   }
 
   /** Negotiates, opens the WebSocket and (unless `handshake` is false) completes the JSON handshake. */
-  static async connect(service: LocalSignalRService, options: { hub: string; userId?: string; handshake?: boolean }): Promise<RawJsonClient> {
+  static async connect(
+    service: LocalSignalRService,
+    options: { hub: string; userId?: string; handshake?: boolean },
+  ): Promise<RawJsonClient> {
     const token = await clientToken(service, { hub: options.hub, userId: options.userId });
     const { body } = await negotiateRaw(service, options.hub, token);
-    const socket = new WebSocket(`${service.endpoint.replace('http', 'ws')}/client/?hub=${options.hub}&id=${String(body.connectionToken)}`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
+    const socket = new WebSocket(
+      `${service.endpoint.replace('http', 'ws')}/client/?hub=${options.hub}&id=${String(body.connectionToken)}`,
+      {
+        headers: { Authorization: `Bearer ${token}` },
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

@@ -52,7 +52,13 @@ for (const [name, service, client] of pairs) {
     it('reads what the stock client writes, also when frames arrive split', () => {
       const frames = Buffer.concat([
         clientWrites(client, { type: MessageType.Ping }),
-        clientWrites(client, { type: MessageType.Invocation, invocationId: '1', target: 'subscribe', arguments: ['y'.repeat(500)], streamIds: [] }),
+        clientWrites(client, {
+          type: MessageType.Invocation,
+          invocationId: '1',
+          target: 'subscribe',
+          arguments: ['y'.repeat(500)],
+          streamIds: [],
+        }),
       ]);
       const cut = frames.length - 100;
       const first = service.parse(frames.subarray(0, cut));
@@ -65,7 +71,8 @@ for (const [name, service, client] of pairs) {
     it('refuses a frame without a valid type, and an invocation without arguments', () => {
       const bad = name === 'json' ? Buffer.from('{"target":"x"}\u001e') : Buffer.from([0x02, 0x91, 0xc0]);
       assert.throws(() => service.parse(bad), ProtocolError);
-      const noArguments = name === 'json' ? Buffer.from('{"type":1,"target":"x"}\u001e') : Buffer.from([0x06, 0x94, 0x01, 0x80, 0xc0, 0xa1, 0x78]);
+      const noArguments =
+        name === 'json' ? Buffer.from('{"type":1,"target":"x"}\u001e') : Buffer.from([0x06, 0x94, 0x01, 0x80, 0xc0, 0xa1, 0x78]);
       assert.throws(() => service.parse(noArguments), ProtocolError);
     });
   });

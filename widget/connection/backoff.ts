@@ -1,9 +1,8 @@
 /**
- * Capped exponential backoff with jitter, used for every retry the widget makes: connecting,
- * reconnecting (as a SignalR retry policy that never returns null, unlike SignalR's default
- * which stops after four tries) and failed HTTP requests.
+ * Capped exponential backoff with jitter, used for every retry the widget makes: connecting and
+ * reconnecting (forever, unlike SignalR's default policy, which stops after four tries),
+ * subscribing, and fetching history.
  */
-import type { IRetryPolicy, RetryContext } from '@microsoft/signalr';
 
 export interface BackoffOptions {
   /** Delay before the first retry (before jitter). */
@@ -25,11 +24,4 @@ export function backoffDelayInMs(attempt: number, options: BackoffOptions = {}, 
   const max = options.maxDelayInMs ?? DEFAULT_MAX_DELAY_IN_MS;
   const ceiling = Math.min(max, initial * 2 ** Math.min(Math.max(attempt, 0), 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** A SignalR reconnect policy that retries forever with {@link backoffDelayInMs}. */
-export function foreverRetryPolicy(options: BackoffOptions = {}): IRetryPolicy {
-  return {
-    nextRetryDelayInMilliseconds: (context: RetryContext) => backoffDelayInMs(context.previousRetryCount, options),
-  };
 }

@@ -4,7 +4,7 @@
  * forever), subscribes each stream once, re-subscribes after every reconnect (a restarted
  * service forgets groups), and routes each live message to the widgets of its stream only.
  */
-import { HttpError, HubConnectionBuilder, LogLevel, type HubConnection } from '@microsoft/signalr';
+import type { HubConnection } from '@microsoft/signalr';
 import type { LiveMessage } from '../../api/live-message.js';
 import { LIVE_MESSAGE_TARGET } from '../../api/live-message.js';
 import { AccessTokenSession, type TokenProvider } from './access-token.js';
@@ -12,6 +12,7 @@ import { backoffDelayInMs } from './backoff.js';
 import type { PlotError, StatusState } from './connection-status.js';
 import { HubApi, HubRequestError } from './hub-api.js';
 import { MalformedError, readLiveMessage } from './live-message-guard.js';
+import { loadSignalR } from './signalr-loader.js';
 
 /** A widget's side of a hub client: one stream, and what to do with its messages. */
 export interface StreamListener {
@@ -171,7 +172,7 @@ export class HubClient {
         try {
           const { url } = renewToken ? await this.session.renew() : await this.session.fresh();
           renewToken = false;
-          const connection = this.connectionFor(url);
+          const connection = await this.connectionFor(url);
           await connection.start();
           if (this.stopped) {
             await connection.stop();
@@ -181,7 +182,7 @@ export class HubClient {
           return;
         } catch (error) {
           if (this.stopped) return;
-          renewToken = error instanceof HttpError && error.statusCode === 401;
+          renewToken = httpStatusOf(error) === 401;
           this.phaseError = toPlotError(error, this.connectionUrl ?? this.api.hubUrl);
           this.setPhase(this.wasConnected ? 'reconnecting' : 'failing', this.phaseError);
           await this.sleep(backoffDelayInMs(attempt));
@@ -194,8 +195,9 @@ export class HubClient {
   }
 
   /** The SignalR connection to `url`, built anew when the service URL changed. */
-  private connectionFor(url: string): HubConnection {
+  private async connectionFor(url: string): Promise<HubConnection> {
     if (this.connection && this.connectionUrl === url) return this.connection;
+    const { HubConnectionBuilder, LogLevel } = await loadSignalR();
     const connection = new HubConnectionBuilder()
       .withUrl(url, {
         accessTokenFactory: async () => (await this.session.fresh()).accessToken,
@@ -361,11 +363,16 @@ export class HubClient {
 /** Any failure of a request or of the SignalR connection, as a reason for people. */
 export function toPlotError(error: unknown, url: string): PlotError {
   if (error instanceof HubRequestError) return { code: error.code, message: error.message };
-  if (error instanceof HttpError) {
-    if (error.statusCode === 401 || error.statusCode === 403) {
-      return { code: 'unauthorized', message: `The SignalR service at ${url} refused the access token (HTTP ${error.statusCode}).` };
-    }
-    return { code: 'hub-unreachable', message: `The SignalR service at ${url} failed (HTTP ${error.statusCode}).` };
+  const status = httpStatusOf(error);
+  if (status === 401 || status === 403) {
+    return { code: 'unauthorized', message: `The SignalR service at ${url} refused the access token (HTTP ${status}).` };
   }
+  if (status !== undefined) return { code: 'hub-unreachable', message: `The SignalR service at ${url} failed (HTTP ${status}).` };
   return { code: 'hub-unreachable', message: `Cannot connect to the SignalR service at ${url}.` };
+}
+
+/** The HTTP status of a SignalR client error (its `HttpError`), if it has one. */
+function httpStatusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
 }

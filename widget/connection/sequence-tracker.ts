@@ -2,7 +2,7 @@
  * Which messages of one stream a widget has, by `seq` (one per accepted event, from 1, no holes):
  * tells duplicates from new messages and notices gaps, so that only the missing range is
  * fetched from history. Memory is bounded: past {@link MAX_TRACKED_AHEAD} out-of-order
- * messages, the oldest gap is given up (its points would have left any window by then).
+ * messages, the older gaps are given up (their points would have left any window by then).
  */
 
 export const MAX_TRACKED_AHEAD = 4096;
@@ -23,11 +23,7 @@ export class SequenceTracker {
       return true;
     }
     this.ahead.add(seq);
-    while (this.ahead.size > MAX_TRACKED_AHEAD) {
-      this.contiguous = Math.min(...this.ahead);
-      this.ahead.delete(this.contiguous);
-      this.absorbAhead();
-    }
+    if (this.ahead.size > MAX_TRACKED_AHEAD) this.giveUpOldestGaps();
     return true;
   }
 
@@ -55,6 +51,17 @@ export class SequenceTracker {
   reset(): void {
     this.contiguous = undefined;
     this.ahead.clear();
+  }
+
+  /** Treats the older half of the tracked seqs as contiguous (rare, so the sort is cheap overall). */
+  private giveUpOldestGaps(): void {
+    const sorted = [...this.ahead].sort((a, b) => a - b);
+    this.contiguous = sorted[Math.floor(sorted.length / 2)];
+    for (const seq of sorted) {
+      if (seq > this.contiguous) break;
+      this.ahead.delete(seq);
+    }
+    this.absorbAhead();
   }
 
   private absorbAhead(): void {

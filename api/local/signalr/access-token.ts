@@ -42,7 +42,8 @@ export function verifyAccessToken(token: string, key: Uint8Array, nowInMs = Date
   const header = decodeJsonPart(parts[0], 'header');
   if (header.alg !== 'HS256') throw new AccessTokenError('The access token must be signed with HS256.');
   // RFC 7515: extensions marked critical that are not understood make the token invalid.
-  if (header.crit !== undefined) throw new AccessTokenError("The access token uses critical header extensions ('crit'), which are not supported.");
+  if (header.crit !== undefined)
+    throw new AccessTokenError("The access token uses critical header extensions ('crit'), which are not supported.");
   const expected = createHmac('sha256', key).update(`${parts[0]}.${parts[1]}`).digest();
   const actual = Buffer.from(parts[2], 'base64url');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
@@ -152,7 +153,9 @@ export function authenticate(
       );
     }
     if (clientHub === undefined && audiences(claims.aud).some(isClientEndpoint)) {
-      throw new AccessTokenError("A client access token (audience '.../client/') cannot call the REST API; sign one for the request URL with the AccessKey.");
+      throw new AccessTokenError(
+        "A client access token (audience '.../client/') cannot call the REST API; sign one for the request URL with the AccessKey.",
+      );
     }
     return { claims, userId: userIdOf(claims) };
   } catch (error) {

@@ -4,7 +4,7 @@
  * connection only, with an error the client can read.
  */
 import { HANDSHAKE_SUCCESS, handshakeErrorFrame, parseHandshakeRequest } from './handshake.js';
-import { MessageType, ProtocolError, type HubProtocol, type IncomingMessage } from './hub-message.js';
+import { MessageType, NO_BYTES, ProtocolError, type ClientMessage, type HubProtocol } from './hub-message.js';
 import type { OutgoingInvocation } from './outgoing-invocation.js';
 import type { ServerTransport, TransportEvents } from './transports/server-transport.js';
 
@@ -35,15 +35,13 @@ export interface ConnectionHost {
  */
 export type ConnectionState = 'negotiated' | 'connected' | 'active' | 'closed';
 
-const EMPTY = Buffer.alloc(0);
-
 export class ClientConnection implements TransportEvents {
   state: ConnectionState = 'negotiated';
   protocol: HubProtocol | undefined;
   transport: ServerTransport | undefined;
   /** Groups this connection was added to by its id (membership through its user is kept by the hub). */
   readonly groups = new Set<string>();
-  private inbound: Buffer = EMPTY;
+  private inbound: Buffer = NO_BYTES;
   private stateSince = Date.now();
   private lastReceivedAt = 0;
   private lastSentAt = 0;
@@ -153,7 +151,7 @@ export class ClientConnection implements TransportEvents {
     this.host.activate(this);
   }
 
-  private dispatch(message: IncomingMessage): void {
+  private dispatch(message: ClientMessage): void {
     if (message.type === MessageType.Close) {
       this.setClosed('the client closed the connection');
       this.endTransport();
@@ -193,7 +191,7 @@ export class ClientConnection implements TransportEvents {
   private setClosed(reason: string): void {
     const wasActive = this.state === 'active';
     this.state = 'closed';
-    this.inbound = EMPTY;
+    this.inbound = NO_BYTES;
     if (wasActive) this.host.deactivate(this, reason);
   }
 

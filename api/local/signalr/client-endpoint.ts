@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { authenticate } from './access-token.js';
 import type { ClientConnection } from './client-connection.js';
-import { errorResponse, HttpError, readBody, sendEmpty } from './http-io.js';
+import { errorResponse, HttpError, readBody, requestUrl, sendEmpty } from './http-io.js';
 import { hubKey } from './names.js';
 import { stopping } from './negotiate.js';
 import type { ServiceContext } from './service-context.js';
@@ -80,7 +80,7 @@ export async function handleConnectRequest(ctx: ServiceContext, req: IncomingMes
 export function handleUpgrade(ctx: ServiceContext, server: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy());
   try {
-    const url = new URL(req.url ?? '/', 'http://service');
+    const url = requestUrl(req);
     if (!isClientPath(url.pathname)) throw new HttpError(404, 'NotFound', `No WebSocket endpoint at ${url.pathname}.`);
     if (ctx.stopping) throw stopping();
     const connection = connectionFor(ctx, req, url);
@@ -119,6 +119,8 @@ function transportMismatch(current: TransportName, requested: TransportName): Ht
 
 function rejectUpgrade(socket: Duplex, error: HttpError): void {
   const { body, headers } = errorResponse(error);
-  const head = Object.entries({ ...headers, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const head = Object.entries({ ...headers, Connection: 'close' })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n${head}\r\n${body}`);
 }

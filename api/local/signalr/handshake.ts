@@ -2,8 +2,8 @@
  * The hub handshake: the client's first frame is `{"protocol":"json"|"messagepack","version":N}`
  * followed by 0x1E (for both protocols); the server answers `{}` or `{"error":"…"}` the same way.
  */
-import { ProtocolError } from './hub-message.js';
-import { frameTooLarge, RECORD_SEPARATOR } from './json-hub-protocol.js';
+import { frameTooLarge, ProtocolError } from './hub-message.js';
+import { RECORD_SEPARATOR } from './json-hub-protocol.js';
 
 export interface HandshakeRequest {
   protocol: string;
@@ -27,7 +27,7 @@ export function parseHandshakeRequest(data: Buffer, maxFrameBytes: number): Hand
   }
   const fields = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   if (typeof fields.protocol !== 'string' || !Number.isInteger(fields.version)) {
-    throw new ProtocolError("The handshake request must be {\"protocol\": <string>, \"version\": <integer>}.");
+    throw new ProtocolError('The handshake request must be {"protocol": <string>, "version": <integer>}.');
   }
   return { protocol: fields.protocol, version: fields.version as number, rest: data.subarray(end + 1) };
 }

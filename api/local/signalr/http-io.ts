@@ -30,6 +30,12 @@ export function errorResponse(error: HttpError, withBody = true): { body: string
   };
 }
 
+/** The request's URL; 400 for a target URL parsing cannot read as a path (e.g. `//:x`, read as a host). */
+export function requestUrl(req: IncomingMessage): URL {
+  if (!URL.canParse(req.url ?? '/', 'http://service')) throw new HttpError(400, 'InvalidRequestTarget', 'The request target is not a valid URL path.');
+  return new URL(req.url ?? '/', 'http://service');
+}
+
 /** Writes `{code, message}` with `x-ms-error-code`; HEAD responses get the headers only. */
 export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
   if (res.headersSent) {

@@ -16,7 +16,7 @@ export const MessageType = {
 } as const;
 
 /** A message from a client, reduced to what the service acts on. */
-export interface IncomingMessage {
+export interface ClientMessage {
   type: number;
   /** Set on invocations that expect a completion. */
   invocationId?: string;
@@ -34,8 +34,15 @@ export type TransferFormat = 'Text' | 'Binary';
 /** A malformed frame from a client; it closes that client's connection with this message. */
 export class ProtocolError extends Error {}
 
+export function frameTooLarge(maxFrameBytes: number): ProtocolError {
+  return new ProtocolError(`A frame is larger than the limit of ${maxFrameBytes} bytes.`);
+}
+
+/** What is left of a read when every frame in it was complete. */
+export const NO_BYTES = Buffer.alloc(0);
+
 export interface ParsedFrames {
-  messages: IncomingMessage[];
+  messages: ClientMessage[];
   /** The start of a frame whose end has not arrived yet. */
   rest: Buffer;
 }
@@ -53,7 +60,7 @@ export interface HubProtocol {
 }
 
 /** Checks the fields of a decoded message that the service relies on. */
-export function checkIncoming(type: unknown, invocationId: unknown, target: unknown, args: unknown): IncomingMessage {
+export function checkClientMessage(type: unknown, invocationId: unknown, target: unknown, args: unknown): ClientMessage {
   if (typeof type !== 'number' || !Number.isInteger(type) || type < 1) {
     throw new ProtocolError("A message must have an integer 'type'.");
   }

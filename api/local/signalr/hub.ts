@@ -8,8 +8,8 @@
 import type { ClientConnection } from './client-connection.js';
 
 /** Without `ttl`, Azure keeps a user in a group for a year at most, and only the user's latest 100 such groups. */
-export const USER_GROUP_DEFAULT_LIFETIME_IN_MS = 365 * 24 * 60 * 60 * 1000;
-export const MAX_USER_GROUPS_WITHOUT_TTL = 100;
+const USER_GROUP_DEFAULT_LIFETIME_IN_MS = 365 * 24 * 60 * 60 * 1000;
+const MAX_USER_GROUPS_WITHOUT_TTL = 100;
 
 interface GroupMembers {
   readonly connections: Set<ClientConnection>;

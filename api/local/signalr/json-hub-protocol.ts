@@ -1,8 +1,8 @@
 /** The JSON hub protocol: UTF-8 JSON objects, each followed by the record separator 0x1E. */
-import { checkIncoming, ProtocolError, type HubProtocol, type IncomingMessage, type OutgoingMessage, type ParsedFrames } from './hub-message.js';
+import { checkClientMessage, frameTooLarge, NO_BYTES, ProtocolError } from './hub-message.js';
+import type { ClientMessage, HubProtocol, OutgoingMessage, ParsedFrames } from './hub-message.js';
 
 export const RECORD_SEPARATOR = 0x1e;
-const EMPTY = Buffer.alloc(0);
 
 export class JsonHubProtocol implements HubProtocol {
   readonly name = 'json';
@@ -15,14 +15,14 @@ export class JsonHubProtocol implements HubProtocol {
   }
 
   parse(data: Buffer): ParsedFrames {
-    const messages: IncomingMessage[] = [];
+    const messages: ClientMessage[] = [];
     let start = 0;
     for (let end = data.indexOf(RECORD_SEPARATOR); end !== -1; end = data.indexOf(RECORD_SEPARATOR, start)) {
       if (end - start > this.maxFrameBytes) throw frameTooLarge(this.maxFrameBytes);
       messages.push(parseJsonMessage(data.subarray(start, end)));
       start = end + 1;
     }
-    const rest = start === data.length ? EMPTY : data.subarray(start);
+    const rest = start === data.length ? NO_BYTES : data.subarray(start);
     if (rest.length > this.maxFrameBytes) throw frameTooLarge(this.maxFrameBytes);
     return { messages, rest };
   }
@@ -32,7 +32,7 @@ export class JsonHubProtocol implements HubProtocol {
   }
 }
 
-function parseJsonMessage(frame: Buffer): IncomingMessage {
+function parseJsonMessage(frame: Buffer): ClientMessage {
   let value: unknown;
   try {
     value = JSON.parse(frame.toString('utf8'));
@@ -43,9 +43,5 @@ function parseJsonMessage(frame: Buffer): IncomingMessage {
     throw new ProtocolError('A frame must be a JSON object.');
   }
   const fields = value as Record<string, unknown>;
-  return checkIncoming(fields.type, fields.invocationId, fields.target, fields.arguments);
-}
-
-export function frameTooLarge(maxFrameBytes: number): ProtocolError {
-  return new ProtocolError(`A frame is larger than the limit of ${maxFrameBytes} bytes.`);
+  return checkClientMessage(fields.type, fields.invocationId, fields.target, fields.arguments);
 }

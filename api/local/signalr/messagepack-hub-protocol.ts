@@ -3,11 +3,10 @@
  * a VarInt (7 bits per byte, least significant first, at most 5 bytes).
  */
 import { Decoder, Encoder } from '@msgpack/msgpack';
-import { checkIncoming, MessageType, ProtocolError, type HubProtocol, type IncomingMessage, type OutgoingMessage, type ParsedFrames } from './hub-message.js';
-import { frameTooLarge } from './json-hub-protocol.js';
+import { checkClientMessage, frameTooLarge, MessageType, NO_BYTES, ProtocolError } from './hub-message.js';
+import type { ClientMessage, HubProtocol, OutgoingMessage, ParsedFrames } from './hub-message.js';
 
 const MAX_LENGTH_PREFIX_BYTES = 5;
-const EMPTY = Buffer.alloc(0);
 
 export class MessagePackHubProtocol implements HubProtocol {
   readonly name = 'messagepack';
@@ -24,7 +23,7 @@ export class MessagePackHubProtocol implements HubProtocol {
   }
 
   parse(data: Buffer): ParsedFrames {
-    const messages: IncomingMessage[] = [];
+    const messages: ClientMessage[] = [];
     let offset = 0;
     while (offset < data.length) {
       const prefix = readLengthPrefix(data, offset);
@@ -35,7 +34,7 @@ export class MessagePackHubProtocol implements HubProtocol {
       messages.push(this.decodeMessage(data.subarray(start, start + prefix.length)));
       offset = start + prefix.length;
     }
-    return { messages, rest: offset === data.length ? EMPTY : data.subarray(offset) };
+    return { messages, rest: offset === data.length ? NO_BYTES : data.subarray(offset) };
   }
 
   write(message: OutgoingMessage): Buffer {
@@ -43,7 +42,7 @@ export class MessagePackHubProtocol implements HubProtocol {
     return Buffer.concat([lengthPrefix(payload.length), payload]);
   }
 
-  private decodeMessage(frame: Buffer): IncomingMessage {
+  private decodeMessage(frame: Buffer): ClientMessage {
     let value: unknown;
     try {
       value = this.decoder.decode(frame);
@@ -58,7 +57,7 @@ export class MessagePackHubProtocol implements HubProtocol {
     if (hasHeaders && value.length > 1 && (typeof value[1] !== 'object' || value[1] === null || Array.isArray(value[1]))) {
       throw new ProtocolError('Message headers must be a MessagePack map.');
     }
-    return hasHeaders ? checkIncoming(type, value[2], value[3], value[4]) : checkIncoming(type, undefined, undefined, undefined);
+    return hasHeaders ? checkClientMessage(type, value[2], value[3], value[4]) : checkClientMessage(type, undefined, undefined, undefined);
   }
 }
 

@@ -112,7 +112,9 @@ export async function handleRestRequest(ctx: ServiceContext, req: IncomingMessag
   const found = candidates.find((r) => r.methods.includes(req.method ?? ''));
   if (!found) {
     const allowed = [...new Set(candidates.flatMap((r) => r.methods))].join(', ');
-    throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed at ${url.pathname} (${version}); use ${allowed}.`, { Allow: allowed });
+    throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed at ${url.pathname} (${version}); use ${allowed}.`, {
+      Allow: allowed,
+    });
   }
   const params = checkedParameters(matchPath(found.path, path)!);
   sendEmpty(res, await found.operation({ ctx, req, url, hubName, params }));
@@ -139,7 +141,11 @@ function apiVersionOf(url: URL): ApiVersion {
   if (version === null) {
     throw new HttpError(400, 'MissingApiVersion', `The api-version query parameter is required (supported: ${SUPPORTED_API_VERSION}).`);
   }
-  throw new HttpError(400, 'UnsupportedApiVersion', `The api-version '${clip(version)}' is not supported (supported: ${SUPPORTED_API_VERSION}).`);
+  throw new HttpError(
+    400,
+    'UnsupportedApiVersion',
+    `The api-version '${clip(version)}' is not supported (supported: ${SUPPORTED_API_VERSION}).`,
+  );
 }
 
 function matchPath(template: readonly string[], path: string[]): Record<string, string> | undefined {
@@ -170,7 +176,9 @@ async function broadcast(call: RestCall): Promise<number> {
 async function sendToGroup(call: RestCall): Promise<number> {
   const message = await payloadOf(call);
   const excluded = excludedOf(call.url);
-  call.ctx.registry.hub(call.hubName)?.forEachInGroup(call.params.group, Date.now(), (connection) => sendUnlessExcluded(connection, message, excluded));
+  call.ctx.registry
+    .hub(call.hubName)
+    ?.forEachInGroup(call.params.group, Date.now(), (connection) => sendUnlessExcluded(connection, message, excluded));
   return 202;
 }
 
@@ -265,17 +273,26 @@ function closeConnection({ ctx, hubName, params, url }: RestCall): number {
 }
 
 function closeAllConnections({ ctx, hubName, url }: RestCall): number {
-  closeEach(collect(ctx.registry.hub(hubName), (hub, add) => hub.forEachConnection(add)), url);
+  closeEach(
+    collect(ctx.registry.hub(hubName), (hub, add) => hub.forEachConnection(add)),
+    url,
+  );
   return 204;
 }
 
 function closeGroupConnections({ ctx, hubName, params, url }: RestCall): number {
-  closeEach(collect(ctx.registry.hub(hubName), (hub, add) => hub.forEachInGroup(params.group, Date.now(), add)), url);
+  closeEach(
+    collect(ctx.registry.hub(hubName), (hub, add) => hub.forEachInGroup(params.group, Date.now(), add)),
+    url,
+  );
   return 204;
 }
 
 function closeUserConnections({ ctx, hubName, params, url }: RestCall): number {
-  closeEach(collect(ctx.registry.hub(hubName), (hub, add) => hub.forEachOfUser(params.user, add)), url);
+  closeEach(
+    collect(ctx.registry.hub(hubName), (hub, add) => hub.forEachOfUser(params.user, add)),
+    url,
+  );
   return 204;
 }
 

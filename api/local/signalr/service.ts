@@ -11,7 +11,7 @@ import { ConnectionRegistry } from './connection-registry.js';
 import { formatConnectionString, reachableHost } from './connection-string.js';
 import { answerPreflight, applyCors } from './cors.js';
 import type { HubProtocol } from './hub-message.js';
-import { HttpError, sendError } from './http-io.js';
+import { HttpError, requestUrl, sendError } from './http-io.js';
 import { JsonHubProtocol } from './json-hub-protocol.js';
 import { MessagePackHubProtocol } from './messagepack-hub-protocol.js';
 import { negotiate } from './negotiate.js';
@@ -51,7 +51,9 @@ export async function startSignalRService(options: SignalRServiceOptions = {}): 
     limits: resolved,
     activate(connection) {
       registry.join(connection);
-      log(`connected ${connection.id} hub=${connection.hub} user=${connection.userId ?? '(none)'} ${connection.transport!.name} ${connection.protocol!.name}`);
+      log(
+        `connected ${connection.id} hub=${connection.hub} user=${connection.userId ?? '(none)'} ${connection.transport!.name} ${connection.protocol!.name}`,
+      );
     },
     deactivate(connection, reason) {
       registry.leave(connection);
@@ -68,7 +70,12 @@ export async function startSignalRService(options: SignalRServiceOptions = {}): 
     stopping: false,
   };
 
-  const webSockets = new WebSocketServer({ noServer: true, maxPayload: resolved.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+  const webSockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: resolved.maxFrameBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   const server = http.createServer((req, res) => {
     serve(ctx, req, res).catch((error: unknown) => fail(req, res, error));
   });
@@ -132,7 +139,7 @@ async function serve(ctx: ServiceContext, req: http.IncomingMessage, res: http.S
     answerPreflight(req, res);
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://service');
+  const url = requestUrl(req);
   if (url.pathname === '/client/negotiate') return negotiate(ctx, req, res, url);
   if (isClientPath(url.pathname)) return handleConnectRequest(ctx, req, res, url);
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return handleRestRequest(ctx, req, res, url);

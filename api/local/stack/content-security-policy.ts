@@ -10,6 +10,8 @@
  *   document and adds its rules through the CSSOM (which CSP does not govern); the widget adopts
  *   those rules into its shadow root as constructed stylesheets (not governed either). Without
  *   the hash the `<style>` is blocked and Plotly's modebar and layers lose their styles.
+ * - `img-src blob:`: the PNG download (Plotly renders the chart's SVG through a blob: image onto
+ *   a canvas). Without it only that button fails.
  */
 
 /** `'sha256-' + base64(sha256(''))`: allows exactly an empty inline style element. */
@@ -33,7 +35,7 @@ export function widgetContentSecurityPolicy(origins: WidgetPolicyOrigins): strin
     ['script-src', [origins.widgetOrigin, ...(page['script-src'] ?? [])]],
     ['connect-src', [origins.apiOrigin, origins.signalROrigin, webSocketOrigin(origins.signalROrigin), ...(page['connect-src'] ?? [])]],
     ['style-src', [EMPTY_INLINE_STYLE_HASH, ...(page['style-src'] ?? [])]],
-    ['img-src', page['img-src'] ?? []],
+    ['img-src', ['blob:', ...(page['img-src'] ?? [])]],
     ['base-uri', ["'none'"]],
     ['form-action', ["'none'"]],
     ['frame-ancestors', ["'none'"]],

@@ -50,7 +50,7 @@ export interface RunningDemoSite {
   origin: string;
   /** `http://127.0.0.1:<widgetPort>`. */
   widgetOrigin: string;
-  /** `<widgetOrigin>/realtime-plot.es.js`. */
+  /** `<widgetOrigin>/realtime-plot.js`, the ES module entry. */
   widgetScriptUrl: string;
   pageUrl(file: string): string;
   /** Starts serving pages (until then they answer 503); returns their Content-Security-Policy. */

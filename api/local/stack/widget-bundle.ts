@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { LogLine } from './labelled-log.js';
 
 /** File names in `dist/`, as the Vite config names them. */
-export const WIDGET_MODULE_FILE = 'realtime-plot.es.js';
+export const WIDGET_MODULE_FILE = 'realtime-plot.js';
 export const WIDGET_CLASSIC_FILE = 'realtime-plot.iife.js';
 
 /** What the build reads: a change to any of these makes `dist/` stale. */

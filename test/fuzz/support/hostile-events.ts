@@ -28,6 +28,17 @@ export const hostileData = (): fc.Arbitrary<unknown> =>
     ),
   );
 
+/** An Event Grid schema event as a publisher sends it, well-formed, with a hostile subject and data. */
+export const wellFormedHostileEvent = (): fc.Arbitrary<Record<string, unknown>> =>
+  fc.record({
+    id: fc.oneof(fc.uuid(), hostileString().filter((id) => id.length > 0)),
+    subject: hostileString(),
+    eventType: hostileString().filter((type) => type.length > 0),
+    eventTime: fc.constantFrom('2024-12-03T18:30:00Z', new Date(0).toISOString()),
+    dataVersion: fc.constantFrom('1.0', ''),
+    data: hostileData(),
+  });
+
 /** An Event Grid schema event or a CloudEvent with one to three fields spoiled (changed or removed) and hostile data. */
 export const spoiledEvent = (): fc.Arbitrary<Record<string, unknown>> =>
   fc

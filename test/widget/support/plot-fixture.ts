@@ -35,8 +35,8 @@ export function nextEvent<K extends keyof HTMLElementEventMap>(target: HTMLEleme
 
 /** The y values Plotly was last given, per trace name (as Plotly shows it). */
 export function drawnSeries(plot: RealtimePlot): Map<string, { x: number[]; y: number[] }> {
-  const graph = plot.shadowRoot!.querySelector('.plot') as HTMLElement & { data?: { name: string; x: number[]; y: number[] }[] };
-  return new Map((graph.data ?? []).map((trace) => [trace.name, { x: trace.x, y: trace.y }]));
+  const graph = plot.shadowRoot?.querySelector('.plot') as (HTMLElement & { data?: { name: string; x: number[]; y: number[] }[] }) | null;
+  return new Map((graph?.data ?? []).map((trace) => [trace.name, { x: trace.x, y: trace.y }]));
 }
 
 /** The user id of the page's connection to `hub` (from the access token the widget negotiated). */

@@ -6,7 +6,12 @@ import { PendingFrames, type BatchedTransport, type WriteBatcher } from './write
 /** One `data:` event; a data field ends at a line break, so each line gets its own (JSON frames have none). */
 function serverSentEvent(payload: Buffer): Buffer {
   const text = payload.toString('utf8');
-  const fields = text.includes('\n') ? text.split(/\r?\n/).map((line) => `data: ${line}\r\n`).join('') : `data: ${text}\r\n`;
+  const fields = text.includes('\n')
+    ? text
+        .split(/\r?\n/)
+        .map((line) => `data: ${line}\r\n`)
+        .join('')
+    : `data: ${text}\r\n`;
   return Buffer.from(`${fields}\r\n`);
 }
 

@@ -1,0 +1,163 @@
+/**
+ * `npm run bench:e2e [-- --seconds 10 --rates 10,100,1000]`: publish-to-paint latency through
+ * the whole local stack (publisher -> Event Grid topic stand-in -> `ingest` on the local
+ * Functions host, with Azurite -> SignalR stand-in -> `<realtime-plot>` in Chromium).
+ *
+ * Each event carries its publish time as the point's x (the publisher stamps it when it builds
+ * the event). The page notes the x of every point the widget accepts; when the widget reports a
+ * redraw (after its Plotly call), the next animation frame, i.e. once that frame is painted,
+ * records now - x for those points. Each rate runs for a bounded time on a stream and widget of
+ * its own, then waits (bounded) for stragglers. Goal: p99 < 100 ms at 1,000 events/s.
+ * Results: bench-results/end-to-end.json and a table on stdout.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import { runPublisher } from '../../demo/publisher/publisher.js';
+import { LabelledLog } from '../../api/local/stack/labelled-log.js';
+import { startLocalStack, type RunningLocalStack } from '../../api/local/stack/local-stack.js';
+import { launchChromium } from '../e2e/chromium.js';
+import { addWidget, FREE_PORTS, openPage, ROOT, uniqueStream, waitUntil } from '../e2e/support.js';
+
+const RESULT_FILE = join(ROOT, 'bench-results/end-to-end.json');
+const GOAL = { ratePerSecond: 1000, p99Ms: 100 };
+/** After publishing ends, points still on their way get this long to arrive. */
+const DRAIN_TIMEOUT_IN_MS = 30_000;
+/** Events per publish request at each rate: one at low rates, as a sensor would; batched at high rates, as a busy producer would. */
+const batchSizeFor = (ratePerSecond: number): number => Math.max(1, Math.floor(ratePerSecond / 100));
+
+interface RateResult {
+  ratePerSecond: number;
+  durationInMs: number;
+  eventsPerRequest: number;
+  published: number;
+  painted: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+}
+
+declare global {
+  interface Window {
+    /** Publish-to-paint latencies (ms) recorded by the page. */
+    paintLatencies: number[];
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rates: { type: 'string', default: '10,100,1000' } } });
+  const seconds = Number(values.seconds);
+  const rates = values.rates.split(',').map(Number);
+  if (!(seconds > 0) || rates.some((rate) => !(rate > 0))) throw new Error('--seconds and --rates must be positive numbers');
+
+  const stack = await startLocalStack({
+    root: ROOT,
+    ports: FREE_PORTS,
+    feeds: [],
+    log: new LabelledLog({ write: (chunk) => process.stderr.write(chunk), color: false }),
+  });
+  const browser = await launchChromium();
+  try {
+    const { page } = await openPage(browser, stack.site.pageUrl('cms.html'));
+    const results: RateResult[] = [];
+    for (const rate of rates) {
+      const result = await measureRate(stack, page, rate, seconds * 1000);
+      results.push(result);
+      console.error(`${rate} events/s: ${result.painted}/${result.published} painted, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms`);
+    }
+    const atGoal = results.find((result) => result.ratePerSecond === GOAL.ratePerSecond);
+    const report = {
+      command: `npm run bench:e2e${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, chromium: browser.version(), loadAverage: os.loadavg()[0] },
+      setup: 'one process: topic stand-in (1 event per delivery, as Azure by default), Functions host with Azurite, SignalR stand-in; one widget (lines), Chromium headless',
+      goal: GOAL,
+      goalMet: atGoal ? atGoal.latencyMs.p99 < GOAL.p99Ms && atGoal.painted === atGoal.published : null,
+      rates: results,
+    };
+    await mkdir(join(ROOT, 'bench-results'), { recursive: true });
+    await writeFile(RESULT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(table(results));
+    console.log(`\nresults in ${RESULT_FILE}`);
+  } finally {
+    await browser.close();
+    await stack.stop();
+  }
+}
+
+async function measureRate(stack: RunningLocalStack, page: Page, ratePerSecond: number, durationInMs: number): Promise<RateResult> {
+  const stream = uniqueStream(`latency-${ratePerSecond}`);
+  await page.evaluate(() => {
+    for (const plot of document.querySelectorAll('realtime-plot')) plot.remove();
+  });
+  await addWidget(page, { hub: stack.hubUrl, stream });
+  await waitUntil('the widget to be live', () => page.$eval('realtime-plot', (plot) => plot.status), (status) => status === 'live');
+  await page.$eval('realtime-plot', (plot) => {
+    window.paintLatencies = [];
+    let accepted: number[] = [];
+    plot.addEventListener('realtime-plot-data', (event) => {
+      for (const series of event.detail.message.series) accepted.push(...series.x);
+    });
+    plot.addEventListener('realtime-plot-render', () => {
+      const drawn = accepted;
+      accepted = [];
+      requestAnimationFrame(() => {
+        const now = performance.timeOrigin + performance.now();
+        for (const publishedAt of drawn) window.paintLatencies.push(now - publishedAt);
+      });
+    });
+  });
+
+  const eventsPerRequest = batchSizeFor(ratePerSecond);
+  const summary = await runPublisher({
+    endpoint: stack.topic.endpoint,
+    credential: { key: stack.topic.key },
+    streams: [stream],
+    series: ['latency'],
+    ratePerSecond,
+    durationInMs,
+    batchSize: eventsPerRequest,
+    schema: 'eventgrid',
+    shape: 'sine',
+    format: 'points',
+    maxRequestsInFlight: 16,
+    maxRetries: 3,
+  });
+  const latencies = await waitUntil(
+    `${summary.sent} points to be painted`,
+    () => page.evaluate(() => window.paintLatencies.length),
+    (count) => count >= summary.sent,
+    DRAIN_TIMEOUT_IN_MS,
+  ).catch(() => undefined).then(() => page.evaluate(() => window.paintLatencies));
+  return {
+    ratePerSecond,
+    durationInMs,
+    eventsPerRequest,
+    published: summary.sent,
+    painted: latencies.length,
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: percentile(latencies, 100),
+    },
+  };
+}
+
+/** Nearest-rank percentile, rounded to 0.1 ms; NaN for no samples. */
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round(sorted[index] * 10) / 10;
+}
+
+function table(results: readonly RateResult[]): string {
+  return [
+    '| events/s | published | painted | p50 ms | p95 ms | p99 ms | max ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.ratePerSecond} | ${r.published} | ${r.painted} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} |`),
+  ].join('\n');
+}
+
+await main();
