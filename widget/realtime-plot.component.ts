@@ -20,6 +20,7 @@ import {
   PAUSE_CHANGE_EVENT,
   RENDER_EVENT,
   STATUS_CHANGE_EVENT,
+  dispatchPlotEvent,
   type PauseChangeDetail,
 } from './realtime-plot.events.js';
 import { realtimePlotStyles } from './realtime-plot.styles.js';
@@ -100,7 +101,7 @@ export class RealtimePlot extends LitElement {
   @property() heading = '';
 
   /** Points kept (and shown) per series; older points are dropped. */
-  @property({ attribute: 'max-points', type: Number }) maxPoints = DEFAULT_MAX_POINTS;
+  @property({ attribute: 'max-points', type: Number }) maxPoints: number = DEFAULT_MAX_POINTS;
 
   /** x span kept, ending at the newest point: `30s`, `5m`, `1h`, `2d`, `250ms` or a number (ms, or x units on a number axis). */
   @property({ attribute: 'window' }) timeWindow = '';
@@ -305,7 +306,7 @@ export class RealtimePlot extends LitElement {
       this.plotView?.requestRender();
       this.liveSummary.offer(() => summaryText(this.label, this.store.latest(), this.xAxisKind));
     }
-    this.emit(DATA_EVENT, { message, source });
+    dispatchPlotEvent(this, DATA_EVENT, { message, source });
   }
 
   private clearData(): void {
@@ -320,8 +321,8 @@ export class RealtimePlot extends LitElement {
   private setStatus(state: StatusState): void {
     if (sameStatus(state, this.statusState)) return;
     this.statusState = state;
-    this.emit(STATUS_CHANGE_EVENT, { status: state.status, error: state.error });
-    if (state.status === 'error' && state.error) this.emit(ERROR_EVENT, state.error);
+    dispatchPlotEvent(this, STATUS_CHANGE_EVENT, { status: state.status, error: state.error });
+    if (state.status === 'error' && state.error) dispatchPlotEvent(this, ERROR_EVENT, state.error);
   }
 
   private setPaused(paused: boolean, reason: PauseChangeDetail['reason']): void {
@@ -339,7 +340,7 @@ export class RealtimePlot extends LitElement {
       this.userXRange = undefined;
       this.viewRevision += 1;
     }
-    if (!initial) this.emit(PAUSE_CHANGE_EVENT, { paused: this.paused, reason: this.pauseReason });
+    if (!initial) dispatchPlotEvent(this, PAUSE_CHANGE_EVENT, { paused: this.paused, reason: this.pauseReason });
     this.pauseReason = 'property';
   }
 
@@ -395,7 +396,7 @@ export class RealtimePlot extends LitElement {
   private rendered(durationInMs: number, figure: Figure): void {
     let pointCount = 0;
     for (const trace of figure.data) pointCount += (trace.x as number[] | undefined)?.length ?? 0;
-    this.emit(RENDER_EVENT, { durationInMs, pointCount });
+    dispatchPlotEvent(this, RENDER_EVENT, { durationInMs, pointCount });
   }
 
   private themeChanged(): void {
@@ -430,9 +431,6 @@ export class RealtimePlot extends LitElement {
     return `${this.label.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80)}-${stamp}`;
   }
 
-  private emit<K extends keyof HTMLElementEventMap>(name: K, detail: HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never): void {
-    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
-  }
 }
 
 function finiteOrUndefined(value: number | null | undefined): number | undefined {

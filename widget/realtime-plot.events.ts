@@ -47,3 +47,10 @@ declare global {
     'realtime-plot-render': CustomEvent<RenderDetail>;
   }
 }
+
+type DetailOf<K extends keyof HTMLElementEventMap> = HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never;
+
+/** Dispatches one of the events above from `target`, bubbling and composed. */
+export function dispatchPlotEvent<K extends keyof HTMLElementEventMap>(target: HTMLElement, name: K, detail: DetailOf<K>): void {
+  target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}

@@ -5,10 +5,10 @@
  * bad setting), 1 when the stack failed to start or stop.
  */
 import { fileURLToPath } from 'node:url';
-import { detectAzureServices } from './stack/azure-services.js';
+import { detectAzureServices, portsToOpen } from './stack/azure-services.js';
 import { LabelledLog } from './stack/labelled-log.js';
 import { startLocalStack, type RunningLocalStack } from './stack/local-stack.js';
-import { describePortClashes, findPortsInUse, readStackPorts, StackConfigurationError, STACK_PORTS, type StackPorts } from './stack/port-settings.js';
+import { describePortClashes, findPortsInUse, readStackPorts, StackConfigurationError, STACK_PORTS } from './stack/port-settings.js';
 
 const HOST = '127.0.0.1';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,7 +29,8 @@ the local Functions host, the demo site and a demo publisher. Ctrl-C stops every
 
 Ports (0 picks a free one): ${Object.values(STACK_PORTS).map((port) => `${port.variable} (${port.defaultPort})`).join(', ')}.
 Azure services used instead of stand-ins when set: AzureSignalRConnectionString;
-EVENTGRID_TOPIC_ENDPOINT with EVENTGRID_TOPIC_KEY; AzureWebJobsStorage or RECENT_POINTS_STORAGE.
+EVENTGRID_TOPIC_ENDPOINT with EVENTGRID_TOPIC_KEY; AzureWebJobsStorage or RECENT_POINTS_STORAGE
+(UseDevelopmentStorage=true: an Azurite already running on its default ports).
 Other app settings (PUBLIC_STREAMS, CORS_ALLOWED_ORIGINS, CALLER_JWT_*, ...) pass to the Functions app.
 `;
 
@@ -44,10 +45,7 @@ async function main(): Promise<number> {
 
   const ports = readStackPorts(process.env);
   const azure = detectAzureServices(process.env);
-  const wanted: Partial<StackPorts> = { ...ports };
-  if (azure.signalRConnectionString) delete wanted.signalR;
-  if (azure.topic) delete wanted.eventGrid;
-  const clashes = await findPortsInUse(HOST, wanted);
+  const clashes = await findPortsInUse(HOST, portsToOpen(ports, azure));
   if (clashes.length > 0) throw new StackConfigurationError(describePortClashes(HOST, clashes));
 
   const log = new LabelledLog();

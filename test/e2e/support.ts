@@ -17,7 +17,7 @@ import type { StackPorts } from '../../api/local/stack/port-settings.js';
 import type { HistoryResponse } from '../../api/live-message.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const FREE_PORTS: StackPorts = { functions: 0, signalR: 0, eventGrid: 0, demo: 0, widget: 0 };
+export const FREE_PORTS: StackPorts = { functions: 0, signalR: 0, eventGrid: 0, demo: 0, widget: 0, azuriteBlob: 0, azuriteQueue: 0, azuriteTable: 0 };
 /** Long enough for a cold start on a loaded 2-core machine; conditions usually hold in well under a second. */
 export const WAIT_TIMEOUT_IN_MS = 60_000;
 

@@ -2,8 +2,8 @@
  * `ingest` while storage or SignalR Service is briefly down: the webhook answers 500, the real
  * Event Grid topic stand-in retries on its (shortened) schedule, and once the dependency is
  * started again on the same port every point arrives: stored once each, live at a stock client,
- * and in the widget, which after a SignalR restart reconnects, subscribes again and fills the
- * gap from history.
+ * and in the widget. (How widgets reconnect after a SignalR restart is test/e2e/signalr-restart's
+ * subject; here it is the ingest side: failed sends retried, stored messages sent again.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -68,7 +68,7 @@ describe('a dependency of ingest is briefly unavailable', () => {
     }
   });
 
-  it('SignalR Service stops and starts again: 500, retries, and the widget reconnects, resubscribes and fills the gap', async () => {
+  it('SignalR Service stops and starts again: 500, retries, stored messages sent again, every point once', async () => {
     const stream = 'faults/signalr-outage';
     stack.topicLog.length = 0;
     await openWidget(stream);
@@ -78,13 +78,11 @@ describe('a dependency of ingest is briefly unavailable', () => {
     await stack.stopSignalR();
     await stack.publish(oneTo(POINTS).slice(1).map((x) => pointEvent(stream, x)));
     await eventually(webhookFailed, 'the webhook answering 500');
-    await eventually(async () => (await browser.snapshot(stream)).statuses.includes('reconnecting'), 'the widget noticing the outage');
     await stack.startSignalR();
 
     await eventually(webhookRecovered, 'the webhook accepting deliveries again');
     await assertEveryPointArrived(stream);
     const resent = stack.logs.filter((entry) => entry.message.includes('sent again after an earlier failed send'));
     assert.ok(resent.length > 0, 'stored but unsent messages were sent on the retry');
-    await eventually(async () => (await browser.snapshot(stream)).statuses.at(-1) === 'live', 'the widget is live again');
   });
 });

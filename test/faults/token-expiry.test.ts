@@ -5,21 +5,14 @@
  * several lifetimes, with a forced reconnect after a token has expired, the widget renews and
  * shows every point once.
  */
-import { SignJWT } from 'jose';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CALLER_SECRET_SETTINGS, signCallerToken } from '../api/support/tokens.js';
 import { eventually, RestApi } from '../signalr/support.js';
 import { pointEvent, startFaultStack, type FaultStack } from './support/local-stack.js';
 import { oneTo } from './support/live-subscriber.js';
 import { startWidgetBrowser, type WidgetBrowser } from './support/widget-browser.js';
 
-const CALLER = {
-  CALLER_JWT_SECRET: 'caller-secret-that-is-at-least-32-bytes-long',
-  CALLER_JWT_ISSUER: 'https://id.example.test/',
-  CALLER_JWT_AUDIENCE: 'realtime-plot',
-  // No grace: an expired token is expired.
-  CALLER_JWT_CLOCK_SKEW_SECONDS: '0',
-};
 const CALLER_TOKEN_LIFETIME_IN_SECONDS = 12;
 const STREAM = 'private/long-session';
 /** Published one every 500 ms: about three token lifetimes. */
@@ -27,16 +20,8 @@ const POINTS = 80;
 /** Every connection is dropped after this point, past the first token's lifetime. */
 const RECONNECT_AFTER = (CALLER_TOKEN_LIFETIME_IN_SECONDS + 3) * 2;
 
-function callerToken(): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ streams: ['private/*'] })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(CALLER.CALLER_JWT_ISSUER)
-    .setAudience(CALLER.CALLER_JWT_AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + CALLER_TOKEN_LIFETIME_IN_SECONDS)
-    .sign(new TextEncoder().encode(CALLER.CALLER_JWT_SECRET));
-}
+/** The page's sign-in: a fresh short-lived caller token granting the private streams. */
+const callerToken = () => signCallerToken({ streams: ['private/*'] }, { expiresIn: `${CALLER_TOKEN_LIFETIME_IN_SECONDS}s` });
 
 describe('an access token expires during a long session', () => {
   let browser: WidgetBrowser;
@@ -44,7 +29,9 @@ describe('an access token expires during a long session', () => {
 
   before(async () => {
     browser = await startWidgetBrowser({ callerToken });
-    stack = await startFaultStack({ corsAllowedOrigins: [browser.origin], settings: { ...CALLER, PUBLIC_STREAMS: 'public/*' } });
+    // No clock skew allowance: an expired token is expired.
+    const settings = { ...CALLER_SECRET_SETTINGS, CALLER_JWT_CLOCK_SKEW_SECONDS: '0', PUBLIC_STREAMS: 'public/*' };
+    stack = await startFaultStack({ corsAllowedOrigins: [browser.origin], settings });
   });
   after(async () => {
     await browser?.stop();

@@ -11,23 +11,15 @@ import fc from 'fast-check';
 import { decodeJwt, SignJWT } from 'jose';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertClearError, assertNoSecret, describeInput, headerValue, hostileJson, hostileString, malformedJsonText, sampleInputs, urlComponent } from './support/fuzz.js';
+import { CALLER_SECRET, CALLER_SECRET_SETTINGS, signCallerToken } from '../api/support/tokens.js';
+import { assertClearError, assertNoSecret, describeInput, headerValue, hostileJson, hostileString, malformedJsonText, sampleInputs, sendHttp, urlComponent, type HttpInput } from './support/fuzz.js';
 import { startFuzzStack, type FuzzStack } from './support/fuzz-stack.js';
 
-const CALLER = {
-  CALLER_JWT_SECRET: 'fuzz-caller-secret-that-is-at-least-32-bytes',
-  CALLER_JWT_ISSUER: 'https://id.example.test/',
-  CALLER_JWT_AUDIENCE: 'realtime-plot',
-};
 const ENTRY_POINT = 'Functions HTTP (negotiate, subscribe, unsubscribe, history)';
 const STREAM_NAME = /^[A-Za-z0-9_.:~-]+(?:\/[A-Za-z0-9_.:~-]+)*$/;
 
-interface FunctionRequest {
+interface FunctionRequest extends HttpInput {
   route: string;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
 }
 
 describe('fuzz: HTTP functions', () => {
@@ -35,7 +27,7 @@ describe('fuzz: HTTP functions', () => {
   let tokens: string[];
 
   before(async () => {
-    fuzz = await startFuzzStack('functions', { settings: { ...CALLER, PUBLIC_STREAMS: 'fuzz/*' } });
+    fuzz = await startFuzzStack('functions', { settings: { ...CALLER_SECRET_SETTINGS, PUBLIC_STREAMS: 'fuzz/*' } });
     tokens = await tokenPool(fuzz);
     await fuzz.interleave(0);
     await fuzz.markHeap();
@@ -44,14 +36,12 @@ describe('fuzz: HTTP functions', () => {
 
   it('answers 1,000 malformed or hostile requests with clear errors or documented answers', async () => {
     const { stack, tally } = fuzz;
-    const secrets = [stack.signalR().accessKey, CALLER.CALLER_JWT_SECRET];
+    const secrets = [stack.signalR().accessKey, CALLER_SECRET];
     const inputs = sampleInputs(requests(tokens), 3);
     for (const [index, input] of inputs.entries()) {
       await fuzz.interleave(index + 1);
       if (index === inputs.length / 2) await fuzz.markHeap();
-      const response = await stack.api(input.path, { method: input.method, headers: input.headers, body: input.body });
-      const body = await response.text();
-      const { status } = response;
+      const { status, body } = await sendHttp(`${stack.host.apiUrl}/`, input);
       assertNoSecret(body, secrets, input);
       stack.logs.length = 0;
       if (status >= 200 && status < 300) {
@@ -79,17 +69,10 @@ async function tokenPool(fuzz: FuzzStack): Promise<string[]> {
   const { accessToken } = await fuzz.stack.negotiate();
   const claims = decodeJwt(accessToken);
   const accessKey = new TextEncoder().encode(fuzz.stack.signalR().accessKey);
-  const callerKey = new TextEncoder().encode(CALLER.CALLER_JWT_SECRET);
   const now = Math.floor(Date.now() / 1000);
   const ours = (payload: Record<string, unknown>, audience = String(claims.aud), exp = now + 600) =>
     new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setAudience(audience).setExpirationTime(exp).sign(accessKey);
-  const caller = (streams: unknown, options: { audience?: string; exp?: number } = {}) =>
-    new SignJWT({ streams })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(CALLER.CALLER_JWT_ISSUER)
-      .setAudience(options.audience ?? CALLER.CALLER_JWT_AUDIENCE)
-      .setExpirationTime(options.exp ?? now + 600)
-      .sign(callerKey);
+  const caller = (streams: unknown, options: { audience?: string; expiresIn?: string } = {}) => signCallerToken({ streams }, options);
   const [header, payload, signature] = accessToken.split('.');
   const granted = (await fuzz.stack.negotiate({ authorization: `Bearer ${await caller(['team/*'])}` })).accessToken;
   return [
@@ -104,7 +87,7 @@ async function tokenPool(fuzz: FuzzStack): Promise<string[]> {
     `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`,
     await caller(['team/*']),
     await caller(['*']),
-    await caller(['team/*'], { exp: now - 3600 }),
+    await caller(['team/*'], { expiresIn: '-1h' }),
     await caller(['team/*'], { audience: 'someone-else' }),
     await caller([42, { a: 1 }]),
     await caller('<script>alert(1)</script>'),
@@ -160,9 +143,7 @@ function requests(tokens: string[]): fc.Arbitrary<FunctionRequest> {
     .record({ method: method('GET'), path: fc.oneof(hostileString().map(urlComponent), fc.constantFrom('', 'streams', 'streams//history', 'NEGOTIATE', 'Subscribe', 'streams/a/b/history', 'negotiate/', '%2e%2e/%2e%2e/etc/passwd')), auth: authorization(tokens) })
     .map(({ method, path, auth }) => ({ route: 'other', method, path, headers: auth }));
 
-  return fc
-    .oneof({ arbitrary: negotiate, weight: 3 }, { arbitrary: membership, weight: 4 }, { arbitrary: history, weight: 3 }, { arbitrary: elsewhere, weight: 1 })
-    .map((request) => (request.method === 'GET' || request.method === 'HEAD' ? { ...request, body: undefined } : request));
+  return fc.oneof({ arbitrary: negotiate, weight: 3 }, { arbitrary: membership, weight: 4 }, { arbitrary: history, weight: 3 }, { arbitrary: elsewhere, weight: 1 });
 }
 
 /** A 2xx answer must be the documented one, for a request that was acceptable. */

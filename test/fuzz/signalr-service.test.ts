@@ -18,7 +18,7 @@ import { SignJWT } from 'jose';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../signalr/support.js';
-import { assertClearError, assertNoSecret, describeInput, headerValue, hostileJson, hostileString, malformedJsonText, sampleInputs, urlComponent } from './support/fuzz.js';
+import { assertClearError, assertNoSecret, describeInput, headerValue, hostileJson, hostileString, malformedJsonText, sampleInputs, sendHttp, urlComponent, type HttpInput } from './support/fuzz.js';
 import { startFuzzStack, type FuzzStack } from './support/fuzz-stack.js';
 import { messagePackCompletion, messagePackFrame, openHubSocket } from './support/raw-hub-socket.js';
 
@@ -29,13 +29,6 @@ const CONCURRENT_SOCKETS = 8;
 const NEGOTIATE = 'SignalR stand-in client negotiate';
 const REST = 'SignalR stand-in REST API';
 const FRAMES = 'SignalR stand-in WebSocket frames';
-
-interface HttpInput {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
-}
 
 describe('fuzz: SignalR Service stand-in', () => {
   let fuzz: FuzzStack;
@@ -53,10 +46,7 @@ describe('fuzz: SignalR Service stand-in', () => {
   });
   after(() => fuzz?.stop());
 
-  async function send(input: HttpInput): Promise<{ status: number; body: string }> {
-    const response = await fetch(`${fuzz.stack.signalR().endpoint}${input.path}`, { method: input.method, headers: input.headers, body: input.body });
-    return { status: response.status, body: await response.text() };
-  }
+  const send = (input: HttpInput) => sendHttp(fuzz.stack.signalR().endpoint, input);
 
   it('client negotiate answers malformed or hostile requests with clear errors', async () => {
     const { tally } = fuzz;
@@ -170,7 +160,7 @@ function negotiateInputs(tokens: string[]): fc.Arbitrary<HttpInput> {
       method,
       path: `/client/negotiate?hub=${urlComponent(hub)}${version}${token.query}`,
       headers: token.headers,
-      body: method === 'GET' || method === 'HEAD' ? undefined : body,
+      body,
     }));
 }
 
@@ -217,7 +207,7 @@ function restInputs(clientToken: string): fc.Arbitrary<HttpInput> {
       method,
       path: `${prefix}/${operation}${query}`,
       headers: { ...(token ? { authorization: token } : {}), 'content-type': contentType },
-      body: method === 'GET' || method === 'HEAD' ? undefined : body,
+      body,
     }));
 }
 

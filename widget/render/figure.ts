@@ -51,8 +51,10 @@ export function buildFigure(input: FigureInput): Figure {
     linecolor: theme.grid,
     zerolinecolor: theme.grid,
     tickcolor: theme.grid,
-    // Measuring tick labels for overflow is most of a redraw's cost; labels stay inside anyway.
+    // Measuring tick labels (for overflow and for automatic angles) is a large part of a
+    // redraw's cost; labels stay inside the margins anyway.
     ticklabeloverflow: 'allow' as const,
+    tickangle: 0,
   };
   const xRange = input.xRange?.map((x) => x + input.xShiftInMs) as [number, number] | undefined;
   const base: Partial<Layout> = {

@@ -2,9 +2,11 @@
  * One frame loop for every widget on the page. A Plotly redraw costs several milliseconds
  * whatever the number of points, so redraws are rationed: at most one per widget per animation
  * frame, only for widgets on screen, oldest request first, within a time budget per frame.
- * Each widget's redraw cost is measured, and a widget is redrawn no more often than keeps its
- * share of the main thread under {@link FrameSchedulerOptions.maxTaskShare}; a widget that has
- * waited too long may stretch the frame, so every widget keeps updating on a crowded page.
+ * Each widget's redraw cost is measured (the Plotly call, plus its part of the browser's style,
+ * layout and paint work that follows in the same frame), and a widget is redrawn no more often
+ * than keeps its share of the main thread under {@link FrameSchedulerOptions.maxTaskShare}; a
+ * widget that has waited too long may stretch the frame, so every widget keeps updating on a
+ * crowded page.
  */
 
 export interface FrameTask {
@@ -87,6 +89,7 @@ export class FrameScheduler {
       .filter(([, state]) => frameStart - state.lastRenderAt >= this.minIntervalInMs(state))
       .sort(([, a], [, b]) => (a.pendingSince as number) - (b.pendingSince as number));
     let spent = 0;
+    const drawn: [TaskState, number][] = [];
     for (const [task, state] of due) {
       const starved = frameStart - Math.max(state.lastRenderAt, state.pendingSince as number) >= this.starvedAfterInMs;
       const budget = starved ? this.stretchedFrameBudgetInMs : this.frameBudgetInMs;
@@ -100,12 +103,32 @@ export class FrameScheduler {
         const cost = performance.now() - started;
         spent += cost;
         if (drew) {
-          state.costInMs += COST_SMOOTHING * (cost - state.costInMs);
           state.lastRenderAt = started;
+          drawn.push([state, cost]);
         }
       }
     }
+    if (drawn.length) this.measureAfterPaint(drawn, spent);
     if (pending.some(([, state]) => state.pendingSince !== undefined)) this.requestFrame();
+  }
+
+  /**
+   * Once this frame is painted, records each redraw's cost: its own time plus a share of the
+   * style, layout and paint time that followed, in proportion to its own time.
+   */
+  private measureAfterPaint(drawn: [TaskState, number][], spent: number): void {
+    const renderedAt = performance.now();
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      const paintInMs = performance.now() - renderedAt;
+      for (const [state, cost] of drawn) {
+        const total = cost + (spent > 0 ? (paintInMs * cost) / spent : 0);
+        state.costInMs += COST_SMOOTHING * (total - state.costInMs);
+      }
+      channel.port1.close();
+    };
+    // A message posted during an animation frame is handled after that frame's rendering.
+    channel.port2.postMessage(undefined);
   }
 
   /** A widget's redraws are spaced so they take at most `maxTaskShare` of the time (half a frame of slack). */

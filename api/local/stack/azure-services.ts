@@ -2,10 +2,11 @@
  * Which real Azure services the environment names. Each one present switches off its local
  * stand-in: `AzureSignalRConnectionString` the SignalR Service stand-in, `EVENTGRID_TOPIC_ENDPOINT`
  * with `EVENTGRID_TOPIC_KEY` the Event Grid topic stand-in, a storage connection string
- * (`RECENT_POINTS_STORAGE` or `AzureWebJobsStorage`, other than `UseDevelopmentStorage=true`) Azurite.
+ * (`RECENT_POINTS_STORAGE` or `AzureWebJobsStorage`) Azurite. `UseDevelopmentStorage=true` counts:
+ * it names an Azurite already running on the default ports, which is then used.
  */
 import { SETTING } from '../../settings.js';
-import { StackConfigurationError } from './port-settings.js';
+import { STAND_IN_PORTS, StackConfigurationError, type StackPortName, type StackPorts } from './port-settings.js';
 
 export const TOPIC_ENDPOINT_VARIABLE = 'EVENTGRID_TOPIC_ENDPOINT';
 export const TOPIC_KEY_VARIABLE = 'EVENTGRID_TOPIC_KEY';
@@ -18,7 +19,7 @@ export interface AzureTopic {
 export interface AzureServices {
   signalRConnectionString?: string;
   topic?: AzureTopic;
-  /** Set when the recent-points store is in Azure Storage; the settings carrying it pass through unchanged. */
+  /** Set when storage is given (Azure Storage, or a running Azurite); the settings carrying it pass through unchanged. */
   storageConnectionString?: string;
 }
 
@@ -30,12 +31,19 @@ export function detectAzureServices(env: Readonly<Record<string, string | undefi
     const missing = endpoint === undefined ? TOPIC_ENDPOINT_VARIABLE : TOPIC_KEY_VARIABLE;
     throw new StackConfigurationError(`${missing} is not set; an Azure Event Grid topic needs both ${TOPIC_ENDPOINT_VARIABLE} and ${TOPIC_KEY_VARIABLE}.`);
   }
-  const storage = [value(SETTING.recentPointsStorage), value(SETTING.hostStorage)].find(
-    (connectionString) => connectionString !== undefined && !/^UseDevelopmentStorage=true;?$/i.test(connectionString),
-  );
   return {
     signalRConnectionString: value(SETTING.signalRConnectionString),
     topic: endpoint && key ? { endpoint, key } : undefined,
-    storageConnectionString: storage,
+    storageConnectionString: value(SETTING.recentPointsStorage) ?? value(SETTING.hostStorage),
   };
+}
+
+/** The ports the stack will listen on: all of them but those of the stand-ins that `azure` replaces. */
+export function portsToOpen(ports: StackPorts, azure: AzureServices): Partial<StackPorts> {
+  const skipped = new Set<StackPortName>([
+    ...(azure.storageConnectionString ? STAND_IN_PORTS.storage : []),
+    ...(azure.signalRConnectionString ? STAND_IN_PORTS.signalR : []),
+    ...(azure.topic ? STAND_IN_PORTS.topic : []),
+  ]);
+  return Object.fromEntries(Object.entries(ports).filter(([name]) => !skipped.has(name as StackPortName)));
 }

@@ -75,7 +75,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     // Started side by side; all of them settle before a failure is thrown, so nothing started is left running.
     const [bundle, storage, signalR] = await allStarted([
       ensureWidgetBundle(options.root, log.for('build')),
-      azure.storageConnectionString ? Promise.resolve(undefined) : startAzurite({ host }).then((azurite) => {
+      azure.storageConnectionString ? Promise.resolve(undefined) : startAzurite({ host, ports: { blob: options.ports.azuriteBlob, queue: options.ports.azuriteQueue, table: options.ports.azuriteTable } }).then((azurite) => {
         stops.push({ label: 'azurite', stop: azurite.stop });
         return azurite;
       }),
@@ -86,8 +86,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       }),
     ]);
     services.push(storage
-      ? { label: 'azurite', url: storage.tableEndpoint, note: 'Azurite (blob, queue, table), in memory' }
-      : { label: 'storage', url: storageEndpoint(azure.storageConnectionString!), note: 'Azure Storage (connection string from the environment)' });
+      ? { label: 'azurite', url: storage.tableEndpoint, note: `Azurite in memory (table; blob ${new URL(storage.blobEndpoint).origin}, queue ${new URL(storage.queueEndpoint).origin})` }
+      : { label: 'storage', url: storageEndpoint(azure.storageConnectionString!), note: `storage from ${SETTING.recentPointsStorage} or ${SETTING.hostStorage}` });
     const signalRConnectionString = azure.signalRConnectionString ?? signalR!.standIn.connectionString;
     services.push(signalR
       ? { label: 'signalr', url: signalR.standIn.endpoint, note: 'SignalR Service stand-in (Serverless)' }

@@ -11,9 +11,20 @@ export const STACK_PORTS = {
   eventGrid: { variable: 'EVENTGRID_PORT', defaultPort: 7072, service: 'Event Grid topic stand-in' },
   demo: { variable: 'DEMO_PORT', defaultPort: 5173, service: 'demo site' },
   widget: { variable: 'WIDGET_PORT', defaultPort: 5174, service: 'widget script origin' },
+  azuriteBlob: { variable: 'AZURITE_BLOB_PORT', defaultPort: 10000, service: 'Azurite blob service' },
+  azuriteQueue: { variable: 'AZURITE_QUEUE_PORT', defaultPort: 10001, service: 'Azurite queue service' },
+  azuriteTable: { variable: 'AZURITE_TABLE_PORT', defaultPort: 10002, service: 'Azurite table service' },
 } as const;
 
+/** The ports of the stand-ins each Azure service replaces (see azure-services.ts). */
+export const STAND_IN_PORTS = {
+  storage: ['azuriteBlob', 'azuriteQueue', 'azuriteTable'],
+  signalR: ['signalR'],
+  topic: ['eventGrid'],
+} as const satisfies Record<string, readonly StackPortName[]>;
+
 export type StackPortName = keyof typeof STACK_PORTS;
+
 export type StackPorts = Record<StackPortName, number>;
 
 /** A setting the stack cannot run with; `start` exits with code 2 on it. */
@@ -57,7 +68,8 @@ export async function findPortsInUse(host: string, wanted: Partial<StackPorts>):
 export function describePortClashes(host: string, clashes: readonly PortClash[]): string {
   return clashes
     .map(({ name, port, variable }) =>
-      `Port ${port} on ${host} (${STACK_PORTS[name].service}) is already in use. Stop what uses it, or choose another port: ${variable}=<port> npm start (0 picks a free one).`)
+      `Port ${port} on ${host} (${STACK_PORTS[name].service}) is already in use. Stop what uses it, or choose another port: ${variable}=<port> npm start (0 picks a free one).` +
+      (name.startsWith('azurite') ? ' To use an Azurite that is already running, set AzureWebJobsStorage=UseDevelopmentStorage=true.' : ''))
     .join('\n');
 }
 

@@ -13,6 +13,10 @@ import type { LogLine } from './labelled-log.js';
 export const WIDGET_MODULE_FILE = 'realtime-plot.js';
 export const WIDGET_CLASSIC_FILE = 'realtime-plot.iife.js';
 
+/** How long to wait for another build of the widget (Vite allows one at a time) before giving up. */
+const OTHER_BUILD_TIMEOUT_IN_MS = 120_000;
+const OTHER_BUILD_RUNNING = /Found another Vite build process/;
+
 /** What the build reads: a change to any of these makes `dist/` stale. */
 const BUILD_INPUTS = ['widget', 'vite.config.ts', 'package.json'];
 
@@ -28,11 +32,18 @@ export interface WidgetBundle {
 export async function ensureWidgetBundle(root: string, log: LogLine): Promise<WidgetBundle> {
   const directory = join(root, 'dist');
   const bundle = { directory, moduleFile: WIDGET_MODULE_FILE, classicFile: WIDGET_CLASSIC_FILE };
-  const builtAt = await oldestOutput(directory);
-  const changedAt = await newestInput(root);
-  if (builtAt !== undefined && builtAt >= changedAt) return bundle;
-  log(builtAt === undefined ? 'dist/ has no widget build yet; building it' : 'widget sources changed since the last build; rebuilding dist/');
-  await runViteBuild(root, log);
+  const deadline = Date.now() + OTHER_BUILD_TIMEOUT_IN_MS;
+  for (;;) {
+    const builtAt = await oldestOutput(directory);
+    if (builtAt !== undefined && builtAt >= (await newestInput(root))) return bundle;
+    log(builtAt === undefined ? 'dist/ has no widget build yet; building it' : 'widget sources changed since the last build; rebuilding dist/');
+    const outcome = await runViteBuild(root, log);
+    if (outcome === 'built') break;
+    // Vite refuses to run beside another build of the project (`npm run build` elsewhere): wait for it, then look again.
+    if (Date.now() > deadline) throw new Error('another widget build kept running; try again once it is done');
+    log('another build of the widget is running; waiting for it');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
   if ((await oldestOutput(directory)) === undefined) {
     throw new Error(`the widget build finished without ${WIDGET_MODULE_FILE} and ${WIDGET_CLASSIC_FILE} in dist/`);
   }
@@ -60,13 +71,15 @@ async function modifiedAt(path: string): Promise<number | undefined> {
   return (await stat(path).catch(() => undefined))?.mtimeMs;
 }
 
-function runViteBuild(root: string, log: LogLine): Promise<void> {
+function runViteBuild(root: string, log: LogLine): Promise<'built' | 'another-build-running'> {
   const vitePackage = createRequire(join(root, 'package.json')).resolve('vite/package.json');
   const vite = join(dirname(vitePackage), 'bin', 'vite.js');
   const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let anotherBuildRunning = false;
   const forward = (chunk: Buffer): void => {
     const text = chunk.toString('utf8').trim();
-    if (text) log(text);
+    if (OTHER_BUILD_RUNNING.test(text)) anotherBuildRunning = true;
+    else if (text) log(text);
   };
   child.stdout.on('data', forward);
   child.stderr.on('data', forward);
@@ -77,7 +90,8 @@ function runViteBuild(root: string, log: LogLine): Promise<void> {
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       process.removeListener('exit', killOnExit);
-      if (code === 0) resolve();
+      if (code === 0) resolve('built');
+      else if (anotherBuildRunning) resolve('another-build-running');
       else reject(new Error(`the widget build (vite build) failed with ${signal ?? `exit code ${code}`}`));
     });
   });

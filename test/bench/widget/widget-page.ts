@@ -4,11 +4,13 @@
  */
 import '../../../widget/realtime-plot.js';
 import { existingHubClient } from '../../../widget/connection/hub-client-pool.js';
+import type { HubClient } from '../../../widget/connection/hub-client.js';
 import type { RealtimePlot } from '../../../widget/realtime-plot.js';
 import { chartGrid } from './chart-grid.js';
 import { installBenchPage } from './harness.js';
 
 const hub = new URLSearchParams(location.search).get('hub') ?? '';
+let client: HubClient;
 
 installBenchPage({
   drawsInsideFrame: true,
@@ -23,9 +25,10 @@ installBenchPage({
       return plot;
     });
     await allLive(plots);
+    client = existingHubClient(hub)!;
   },
   deliver(_index, message) {
-    existingHubClient(hub)!.deliver(message);
+    client.deliver(message);
   },
 });
 

@@ -7,13 +7,9 @@ import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../e2e/chromium.js';
 import type { FeedSnapshot } from './widget-feeds.browser.js';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
-];
 
 export interface WidgetBrowserOptions {
   /** Answers `GET /caller-token`; counted in `callerTokenRequests`. */
@@ -64,7 +60,7 @@ export async function startWidgetBrowser(options: WidgetBrowserOptions = {}): Pr
 
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const consoleMessages: string[] = [];
     page.on('console', (message) => {

@@ -113,6 +113,25 @@ export const malformedJsonText = (): fc.Arbitrary<string> =>
 export const invalidUtf8 = (): fc.Arbitrary<Uint8Array> =>
   fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => Uint8Array.from([0xc3, 0x28, 0xff, ...bytes]));
 
+/** One HTTP request of a fuzz run, sent as it is. */
+export interface HttpInput {
+  method: string;
+  /** Path and query, appended to the base URL. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+/** Sends an input (without a body for GET and HEAD, which cannot carry one) and reads the whole answer. */
+export async function sendHttp(baseUrl: string, input: HttpInput): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${baseUrl}${input.path}`, {
+    method: input.method,
+    headers: input.headers,
+    body: input.method === 'GET' || input.method === 'HEAD' ? undefined : (input.body as BodyInit | undefined),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
 /**
  * Node's HTTP server answers a request line or headers over its 16 KiB limit with a bare 431
  * before any handler runs; the status itself names the problem.

@@ -107,8 +107,9 @@ export function messagePackCompletion(data: Uint8Array, maxFrameBytes: number): 
       ended = (data[offset + bytes] & 0x80) === 0;
       bytes += 1;
     }
-    if (!ended) return bytes === 5 ? new Uint8Array(0) : Uint8Array.of(0);
-    if (length > maxFrameBytes) return new Uint8Array(0);
+    if (length > maxFrameBytes || (!ended && bytes === 5)) return new Uint8Array(0);
+    // A cut prefix ends with a zero byte (adding nothing to the length); the frame's bytes follow.
+    if (!ended) return new Uint8Array(1 + length);
     const missing = offset + bytes + length - data.length;
     if (missing > 0) return new Uint8Array(missing);
     offset += bytes + length;
