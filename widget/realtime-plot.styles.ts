@@ -151,6 +151,8 @@ export const realtimePlotStyles = css`
   .plot {
     position: absolute;
     inset: 0;
+    /* Redraws stay inside the chart: the rest of the page is not laid out or painted again. */
+    contain: strict;
   }
 
   [part='empty'] {

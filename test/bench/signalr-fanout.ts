@@ -21,7 +21,7 @@ const CLIENTS = 1000;
 const HUB = 'bench';
 const GROUP = 'boiler-7/temperature';
 /** Messages per second sent to the group, each for PHASE_IN_MS; deliveries are CLIENTS times that. */
-const RATES = [25, 50, 100, 150];
+const RATES = [30, 60, 100, 150];
 const PHASE_IN_MS = 5000;
 const WARM_UP_IN_MS = 1000;
 /** The last phase sends as fast as the service accepts, with this many REST calls in flight. */

@@ -6,7 +6,8 @@
  * layout and paint work that follows in the same frame), and a widget is redrawn no more often
  * than keeps its share of the main thread under {@link FrameSchedulerOptions.maxTaskShare}; a
  * widget that has waited too long may stretch the frame, so every widget keeps updating on a
- * crowded page.
+ * crowded page. All redraws together take at most {@link FrameSchedulerOptions.maxPageShare} of
+ * the time, so the page keeps time for its messages, timers and input however many widgets it has.
  */
 
 export interface FrameTask {
@@ -24,6 +25,8 @@ export interface FrameSchedulerOptions {
   starvedAfterInMs?: number;
   /** Largest fraction of the main thread one widget's redraws may take. */
   maxTaskShare?: number;
+  /** Largest fraction of the main thread all redraws together may take (over about a second). */
+  maxPageShare?: number;
   /** Cost assumed for a widget not measured yet (a first plot is the most expensive). */
   initialCostInMs?: number;
 }
@@ -36,6 +39,8 @@ interface TaskState {
 
 /** Weight of the newest measurement in the running cost estimate. */
 const COST_SMOOTHING = 0.2;
+/** Redraw time that may be spent at once after a quiet spell. */
+const MAX_BURST_IN_MS = 50;
 const FRAME_IN_MS = 1000 / 60;
 
 export class FrameScheduler {
@@ -45,13 +50,18 @@ export class FrameScheduler {
   private readonly stretchedFrameBudgetInMs: number;
   private readonly starvedAfterInMs: number;
   private readonly maxTaskShare: number;
+  private readonly maxPageShare: number;
   private readonly initialCostInMs: number;
+  /** Redraw time available now (a token bucket filled at `maxPageShare`). */
+  private allowanceInMs = MAX_BURST_IN_MS;
+  private allowanceAt = performance.now();
 
   constructor(options: FrameSchedulerOptions = {}) {
     this.frameBudgetInMs = options.frameBudgetInMs ?? 18;
     this.stretchedFrameBudgetInMs = options.stretchedFrameBudgetInMs ?? 26;
     this.starvedAfterInMs = options.starvedAfterInMs ?? 150;
-    this.maxTaskShare = options.maxTaskShare ?? 0.3;
+    this.maxTaskShare = options.maxTaskShare ?? 0.36;
+    this.maxPageShare = options.maxPageShare ?? 0.8;
     this.initialCostInMs = options.initialCostInMs ?? 20;
   }
 
@@ -84,6 +94,8 @@ export class FrameScheduler {
   private runFrame(): void {
     this.frame = undefined;
     const frameStart = performance.now();
+    this.allowanceInMs = Math.min(MAX_BURST_IN_MS, this.allowanceInMs + (frameStart - this.allowanceAt) * this.maxPageShare);
+    this.allowanceAt = frameStart;
     const pending = [...this.states].filter(([task, state]) => state.pendingSince !== undefined && task.visible);
     const due = pending
       .filter(([, state]) => frameStart - state.lastRenderAt >= this.minIntervalInMs(state))
@@ -93,6 +105,7 @@ export class FrameScheduler {
     for (const [task, state] of due) {
       const starved = frameStart - Math.max(state.lastRenderAt, state.pendingSince as number) >= this.starvedAfterInMs;
       const budget = starved ? this.stretchedFrameBudgetInMs : this.frameBudgetInMs;
+      if (this.allowanceInMs <= 0) break;
       if (spent > 0 && spent + state.costInMs > budget) continue;
       state.pendingSince = undefined;
       const started = performance.now();
@@ -102,6 +115,7 @@ export class FrameScheduler {
       } finally {
         const cost = performance.now() - started;
         spent += cost;
+        this.allowanceInMs -= cost;
         if (drew) {
           state.lastRenderAt = started;
           drawn.push([state, cost]);
@@ -121,6 +135,7 @@ export class FrameScheduler {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
       const paintInMs = performance.now() - renderedAt;
+      this.allowanceInMs -= paintInMs;
       for (const [state, cost] of drawn) {
         const total = cost + (spent > 0 ? (paintInMs * cost) / spent : 0);
         state.costInMs += COST_SMOOTHING * (total - state.costInMs);

@@ -103,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     stops.push({ label: 'demo', stop: site.stop });
 
-    const settings = functionsSettings(options.settings ?? {}, { signalRConnectionString, storageConnectionString: storage?.connectionString });
+    const settings = functionsSettings(options.settings ?? {}, { signalRConnectionString, storageConnectionString: storage?.connectionString ?? azure.storageConnectionString! });
     const corsOrigins = settings[SETTING.corsAllowedOrigins] ? undefined : [site.origin, site.origin.replace('127.0.0.1', 'localhost')];
     const functionsLog = log.for('functions');
     const functions = await startFunctionsHost({
@@ -167,13 +167,14 @@ async function allStarted<T extends readonly unknown[]>(starts: { [K in keyof T]
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
-/** The Functions app's settings: the given ones, the stack's services, the demo streams public unless set. */
-function functionsSettings(given: AppSettingsSource, stack: { signalRConnectionString: string; storageConnectionString: string | undefined }): AppSettingsSource {
-  const settings: Record<string, string | undefined> = { ...given, [SETTING.signalRConnectionString]: stack.signalRConnectionString };
-  if (stack.storageConnectionString) {
-    settings[SETTING.hostStorage] = stack.storageConnectionString;
-    settings[SETTING.recentPointsStorage] = undefined;
-  }
+/** The Functions app's settings: the given ones, the services the stack uses, the demo streams public unless set. */
+function functionsSettings(given: AppSettingsSource, stack: { signalRConnectionString: string; storageConnectionString: string }): AppSettingsSource {
+  const settings: Record<string, string | undefined> = {
+    ...given,
+    [SETTING.signalRConnectionString]: stack.signalRConnectionString,
+    [SETTING.hostStorage]: stack.storageConnectionString,
+    [SETTING.recentPointsStorage]: undefined,
+  };
   if (!settings[SETTING.publicStreams]?.trim()) settings[SETTING.publicStreams] = DEMO_STREAM_PATTERN;
   return settings;
 }
