@@ -1,24 +1,15 @@
 import { expect } from 'chai';
 import { sendKeys } from '@web/test-runner-commands';
-import { LocalStack } from './support/local-stack.js';
-import { createPlot, removePlots, waitFor } from './support/plot-fixture.js';
+import { useLocalStack } from './support/local-stack.js';
+import { T0, createPlot, waitFor } from './support/plot-fixture.js';
 
 describe('<realtime-plot> accessibility', function () {
   this.timeout(90_000);
-  let stack: LocalStack;
-  const t0 = Date.UTC(2026, 0, 1, 12);
 
-  before(async () => {
-    stack = await LocalStack.start();
-  });
-  after(async () => {
-    removePlots();
-    await stack.stop();
-  });
-  afterEach(() => removePlots());
+  const stack = useLocalStack();
 
   it('is a labelled figure whose chart has a text alternative', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/a11y', heading: 'Boiler 7' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/a11y', heading: 'Boiler 7' });
     await plot.updateComplete;
     const base = plot.shadowRoot!.querySelector('[part="base"]')!;
     expect(base.getAttribute('role')).to.equal('figure');
@@ -31,7 +22,7 @@ describe('<realtime-plot> accessibility', function () {
     const before = document.createElement('button');
     before.textContent = 'before';
     document.body.append(before);
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/a11y' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/a11y' });
     try {
       await plot.updateComplete;
       before.focus();
@@ -53,16 +44,16 @@ describe('<realtime-plot> accessibility', function () {
 
   it('speaks the latest values through a polite live region, at most once per interval', async () => {
     const stream = 'demo/a11y-summary';
-    const plot = createPlot({ hub: stack.hub, stream, heading: 'Boiler' });
+    const plot = createPlot({ hub: stack().hub, stream, heading: 'Boiler' });
     await waitFor(() => plot.status === 'live', 'live');
     const region = plot.shadowRoot!.querySelector('[aria-live="polite"]')!;
     let changes = 0;
     new MutationObserver(() => (changes += 1)).observe(region, { childList: true, characterData: true, subtree: true });
-    await stack.publishPoints(stream, [{ series: 'inside', x: t0, y: 21.5 }, { series: 'outside', x: t0, y: 3.25 }]);
+    await stack().publishPoints(stream, [{ series: 'inside', x: T0, y: 21.5 }, { series: 'outside', x: T0, y: 3.25 }]);
     await waitFor(() => /outside 3\.25/.test(region.textContent ?? ''), 'the summary');
     expect(region.textContent).to.match(/^Latest of Boiler: inside 21\.5, outside 3\.25 \(at .+\)\.$/);
     const changesAfterFirst = changes;
-    await stack.publishPoints(stream, [1, 2, 3].map((i) => ({ series: 'inside', x: t0 + i, y: 22 + i })));
+    await stack().publishPoints(stream, [1, 2, 3].map((i) => ({ series: 'inside', x: T0 + i, y: 22 + i })));
     await waitFor(() => plot.pointCount === 5, 'the next points');
     expect(changes).to.equal(changesAfterFirst);
   });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { sendMouse } from '@web/test-runner-commands';
 import { csvText, seriesToCsv } from '../../widget/data/csv.js';
-import { LocalStack } from './support/local-stack.js';
-import { createPlot, drawnSeries, removePlots, waitFor } from './support/plot-fixture.js';
+import { useLocalStack } from './support/local-stack.js';
+import { T0, createPlot, drawnSeries, waitFor } from './support/plot-fixture.js';
 
 describe('CSV export', function () {
   this.timeout(90_000);
@@ -29,25 +29,16 @@ describe('CSV export', function () {
   });
 
   describe('of a live chart', () => {
-    let stack: LocalStack;
-    const t0 = Date.UTC(2026, 0, 1, 12);
 
-    before(async () => {
-      stack = await LocalStack.start();
-    });
-    after(async () => {
-      removePlots();
-      await stack.stop();
-    });
-    afterEach(() => removePlots());
+    const stack = useLocalStack();
 
     it('exports the points on view, with series names as text', async () => {
       const stream = 'demo/csv';
-      await stack.publish({
+      await stack().publish({
         stream,
-        data: { points: [{ series: 'inside', x: t0, y: 21.5 }, { series: '=cmd|"/c calc"!A1', x: t0, y: 3 }, { series: 'inside', x: t0 + 500, y: 21.25 }] },
+        data: { points: [{ series: 'inside', x: T0, y: 21.5 }, { series: '=cmd|"/c calc"!A1', x: T0, y: 3 }, { series: 'inside', x: T0 + 500, y: 21.25 }] },
       });
-      const plot = createPlot({ hub: stack.hub, stream });
+      const plot = createPlot({ hub: stack().hub, stream });
       await waitFor(() => plot.pointCount === 3, 'the 3 points');
       expect(plot.toCsv()).to.equal(
         'series,time,y\r\n' +
@@ -59,8 +50,8 @@ describe('CSV export', function () {
 
     it('exports what a paused or zoomed view shows, from the CSV button', async () => {
       const stream = 'demo/csv-zoom';
-      await stack.publishPoints(stream, Array.from({ length: 20 }, (_, i) => ({ series: 's', x: i + 1, y: (i + 1) * 10 })));
-      const plot = createPlot({ hub: stack.hub, stream, 'x-axis': 'number' });
+      await stack().publishPoints(stream, Array.from({ length: 20 }, (_, i) => ({ series: 's', x: i + 1, y: (i + 1) * 10 })));
+      const plot = createPlot({ hub: stack().hub, stream, 'x-axis': 'number' });
       await waitFor(() => drawnSeries(plot).get('s')?.y.length === 20, '20 points drawn');
 
       const area = plot.shadowRoot!.querySelector('.nsewdrag')!.getBoundingClientRect();
@@ -71,7 +62,7 @@ describe('CSV export', function () {
       await sendMouse({ type: 'move', position: [Math.round(area.left + area.width * 0.75), y + 6] });
       await sendMouse({ type: 'up' });
       await waitFor(() => plot.paused, 'paused by the zoom');
-      await stack.publishPoints(stream, [{ series: 's', x: 21, y: 210 }]);
+      await stack().publishPoints(stream, [{ series: 's', x: 21, y: 210 }]);
       await waitFor(() => plot.pointCount === 21, 'the new point kept');
 
       const range = (plot.shadowRoot!.querySelector('.plot') as HTMLElement & { layout: { xaxis: { range: [number, number] } } }).layout.xaxis.range;

@@ -1,32 +1,24 @@
 import { expect } from 'chai';
 import { LIVE_MESSAGE_TARGET } from '../../api/live-message.js';
 import { existingHubClient } from '../../widget/connection/hub-client-pool.js';
-import { LocalStack } from './support/local-stack.js';
-import { createPlot, drawnSeries, removePlots, waitFor } from './support/plot-fixture.js';
+import { useLocalStack } from './support/local-stack.js';
+import { T0, createPlot, drawnSeries, waitFor } from './support/plot-fixture.js';
 
 describe('<realtime-plot> malformed live messages', function () {
   this.timeout(90_000);
-  let stack: LocalStack;
   const stream = 'demo/malformed';
-  const t0 = Date.UTC(2026, 0, 1, 12);
-  const valid = (seq: number, y: number) => ({ v: 1, stream, seq, id: `e${seq}`, time: t0, series: [{ name: 'ok', x: [t0 + seq], y: [y] }] });
+  const valid = (seq: number, y: number) => ({ v: 1, stream, seq, id: `e${seq}`, time: T0, series: [{ name: 'ok', x: [T0 + seq], y: [y] }] });
 
-  before(async () => {
-    stack = await LocalStack.start();
-  });
-  after(async () => {
-    removePlots();
-    await stack.stop();
-  });
+  const stack = useLocalStack();
 
   it('ignores frames that break the contract and keeps drawing the valid ones', async () => {
     const warnings: string[] = [];
     const warn = console.warn;
     console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
     try {
-      const plot = createPlot({ hub: stack.hub, stream });
+      const plot = createPlot({ hub: stack().hub, stream });
       await waitFor(() => plot.status === 'live', 'live');
-      await stack.publishPoints(stream, [{ series: 'ok', x: t0 + 1, y: 1 }]);
+      await stack().publishPoints(stream, [{ series: 'ok', x: T0 + 1, y: 1 }]);
       await waitFor(() => plot.pointCount === 1, 'the first valid point');
 
       const bad: unknown[][] = [
@@ -41,16 +33,16 @@ describe('<realtime-plot> malformed live messages', function () {
         [{ ...valid(2, 2), stream: 'not a stream name' }],
         [valid(2, 2), 'a second argument'],
       ];
-      for (const args of bad) await stack.sendToGroup(stream, LIVE_MESSAGE_TARGET, args);
+      for (const args of bad) await stack().sendToGroup(stream, LIVE_MESSAGE_TARGET, args);
       // Well formed, but another stream's: not this widget's business.
-      await stack.sendToGroup(stream, LIVE_MESSAGE_TARGET, [{ ...valid(2, 99), stream: 'demo/other' }]);
-      await stack.publishPoints(stream, [{ series: 'ok', x: t0 + 2, y: 2 }]);
+      await stack().sendToGroup(stream, LIVE_MESSAGE_TARGET, [{ ...valid(2, 99), stream: 'demo/other' }]);
+      await stack().publishPoints(stream, [{ series: 'ok', x: T0 + 2, y: 2 }]);
       await waitFor(() => plot.pointCount === 2, 'the next valid point');
       await waitFor(() => drawnSeries(plot).get('ok')?.y.length === 2, 'both valid points drawn');
       expect(drawnSeries(plot).get('ok')!.y).to.deep.equal([1, 2]);
       expect([...drawnSeries(plot).keys()]).to.deep.equal(['ok']);
       expect(plot.status).to.equal('live');
-      expect(existingHubClient(stack.hub)!.malformedCount).to.equal(bad.length);
+      expect(existingHubClient(stack().hub)!.malformedCount).to.equal(bad.length);
       expect(warnings.filter((line) => line.includes('malformed'))).to.have.length(1);
     } finally {
       console.warn = warn;

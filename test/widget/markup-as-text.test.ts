@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { LocalStack } from './support/local-stack.js';
-import { createPlot, drawnSeries, removePlots, waitFor } from './support/plot-fixture.js';
+import { useLocalStack } from './support/local-stack.js';
+import { createPlot, drawnSeries, waitFor } from './support/plot-fixture.js';
 
 const PAYLOADS = [
   '<script>window.__pwned = "script"</script>',
@@ -11,20 +11,13 @@ const PAYLOADS = [
 
 describe('<realtime-plot> shows names as text, never as markup', function () {
   this.timeout(90_000);
-  let stack: LocalStack;
 
-  before(async () => {
-    stack = await LocalStack.start();
-  });
-  after(async () => {
-    removePlots();
-    await stack.stop();
-  });
+  const stack = useLocalStack();
 
   it('renders markup in series names and the heading as the literal text', async () => {
     const stream = 'demo/markup';
-    await stack.publish({ stream, data: { points: PAYLOADS.map((series, i) => ({ series, x: Date.UTC(2026, 0, 1) + i, y: i })) } });
-    const plot = createPlot({ hub: stack.hub, stream, heading: PAYLOADS[1] });
+    await stack().publish({ stream, data: { points: PAYLOADS.map((series, i) => ({ series, x: Date.UTC(2026, 0, 1) + i, y: i })) } });
+    const plot = createPlot({ hub: stack().hub, stream, heading: PAYLOADS[1] });
     await waitFor(() => drawnSeries(plot).size === PAYLOADS.length, 'every series drawn');
     await waitFor(() => plot.shadowRoot!.querySelectorAll('.legendtext').length === PAYLOADS.length, 'the legend');
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,30 +1,21 @@
 import { expect } from 'chai';
 import { sendMouse } from '@web/test-runner-commands';
 import type { PauseChangeDetail } from '../../widget/realtime-plot.js';
-import { LocalStack } from './support/local-stack.js';
-import { createPlot, drawnSeries, removePlots, waitFor } from './support/plot-fixture.js';
+import { useLocalStack } from './support/local-stack.js';
+import { T0, createPlot, drawnSeries, waitFor } from './support/plot-fixture.js';
 
 type Graph = HTMLElement & { layout: { xaxis: { range: unknown[] } } };
 
 describe('<realtime-plot> pause and follow live', function () {
   this.timeout(90_000);
-  let stack: LocalStack;
-  const t0 = Date.UTC(2026, 0, 1, 12);
-  const points = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ series: 's', x: t0 + (from + i) * 1000, y: from + i }));
+  const points = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ series: 's', x: T0 + (from + i) * 1000, y: from + i }));
 
-  before(async () => {
-    stack = await LocalStack.start();
-  });
-  after(async () => {
-    removePlots();
-    await stack.stop();
-  });
-  afterEach(() => removePlots());
+  const stack = useLocalStack();
 
   it('freezes the view on Pause while data keeps arriving, and catches up on Live', async () => {
     const stream = 'demo/pause-control';
-    await stack.publishPoints(stream, points(1, 3));
-    const plot = createPlot({ hub: stack.hub, stream });
+    await stack().publishPoints(stream, points(1, 3));
+    const plot = createPlot({ hub: stack().hub, stream });
     const changes: PauseChangeDetail[] = [];
     plot.addEventListener('realtime-plot-pause-change', (event) => changes.push(event.detail));
     await waitFor(() => drawnSeries(plot).get('s')?.y.length === 3, 'the 3 first points drawn');
@@ -36,7 +27,7 @@ describe('<realtime-plot> pause and follow live', function () {
     expect(plot.hasAttribute('paused')).to.equal(true);
     expect(button.textContent!.trim()).to.equal('Live');
 
-    await stack.publishPoints(stream, points(4, 5));
+    await stack().publishPoints(stream, points(4, 5));
     await waitFor(() => plot.pointCount === 5, 'the new points to be kept');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(drawnSeries(plot).get('s')!.y).to.deep.equal([1, 2, 3]);
@@ -51,8 +42,8 @@ describe('<realtime-plot> pause and follow live', function () {
 
   it('stops following when the user zooms with the mouse, keeps the zoom, and follows again on Live', async () => {
     const stream = 'demo/pause-zoom';
-    await stack.publishPoints(stream, points(1, 20));
-    const plot = createPlot({ hub: stack.hub, stream });
+    await stack().publishPoints(stream, points(1, 20));
+    const plot = createPlot({ hub: stack().hub, stream });
     const graph = () => plot.shadowRoot!.querySelector('.plot') as Graph;
     await waitFor(() => drawnSeries(plot).get('s')?.y.length === 20, '20 points drawn');
     const changes: PauseChangeDetail[] = [];
@@ -70,7 +61,7 @@ describe('<realtime-plot> pause and follow live', function () {
     expect(changes).to.deep.equal([{ paused: true, reason: 'zoom' }]);
     const zoomed = [...graph().layout.xaxis.range];
 
-    await stack.publishPoints(stream, points(21, 22));
+    await stack().publishPoints(stream, points(21, 22));
     await waitFor(() => plot.pointCount === 22, 'new points kept');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(graph().layout.xaxis.range).to.deep.equal(zoomed);
@@ -83,8 +74,8 @@ describe('<realtime-plot> pause and follow live', function () {
 
   it('returns to live when the user resets the axes (double click)', async () => {
     const stream = 'demo/pause-reset';
-    await stack.publishPoints(stream, points(1, 5));
-    const plot = createPlot({ hub: stack.hub, stream });
+    await stack().publishPoints(stream, points(1, 5));
+    const plot = createPlot({ hub: stack().hub, stream });
     await waitFor(() => drawnSeries(plot).get('s')?.y.length === 5, 'points drawn');
     const area = plot.shadowRoot!.querySelector('.nsewdrag')!.getBoundingClientRect();
     const center: [number, number] = [Math.round(area.left + area.width / 2), Math.round(area.top + area.height / 2)];
@@ -100,9 +91,9 @@ describe('<realtime-plot> pause and follow live', function () {
 
   it('stays within its window while paused', async () => {
     const stream = 'demo/pause-bounded';
-    const plot = createPlot({ hub: stack.hub, stream, 'max-points': '5', paused: '' });
+    const plot = createPlot({ hub: stack().hub, stream, 'max-points': '5', paused: '' });
     await waitFor(() => plot.status === 'live', 'live');
-    await stack.publishPoints(stream, points(1, 12));
+    await stack().publishPoints(stream, points(1, 12));
     await waitFor(() => plot.pointCount === 5, 'the window of 5 points');
     plot.paused = false;
     await waitFor(() => drawnSeries(plot).get('s')?.y.length === 5, 'the window drawn');

@@ -1,32 +1,24 @@
 import { expect } from 'chai';
 import { emulateMedia } from '@web/test-runner-commands';
-import { RealtimePlot } from '../../widget/realtime-plot.js';
-import { defineElement } from '../../widget/realtime-plot.js';
-import { LocalStack } from './support/local-stack.js';
-import { createPlot, drawnSeries, nextEvent, removePlots, waitFor } from './support/plot-fixture.js';
+import { RealtimePlot, defineElement } from '../../widget/realtime-plot.js';
+import { useLocalStack } from './support/local-stack.js';
+import { T0, createPlot, drawnSeries, nextEvent, waitFor } from './support/plot-fixture.js';
 
 describe('<realtime-plot> rendering', function () {
   this.timeout(60_000);
-  let stack: LocalStack;
-  const t0 = Date.UTC(2026, 0, 1, 12);
+
+  const stack = useLocalStack();
 
   before(async () => {
-    stack = await LocalStack.start();
-    await stack.publishPoints('demo/rendering', [
-      { series: 'inside', x: t0, y: 21 },
-      { series: 'inside', x: t0 + 1000, y: 22 },
-      { series: 'outside', x: t0 + 1000, y: 3 },
+    await stack().publishPoints('demo/rendering', [
+      { series: 'inside', x: T0, y: 21 },
+      { series: 'inside', x: T0 + 1000, y: 22 },
+      { series: 'outside', x: T0 + 1000, y: 3 },
     ]);
   });
-  after(async () => {
-    removePlots();
-    await emulateMedia({ colorScheme: 'light' });
-    await stack.stop();
-  });
-  afterEach(() => removePlots());
 
   it('draws with Plotly inside its shadow root, with Plotly styles applied there', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering' });
     await waitFor(() => plot.shadowRoot!.querySelector('svg.main-svg') !== null, 'the Plotly svg');
     const svg = plot.shadowRoot!.querySelector('svg.main-svg')!;
     expect(getComputedStyle(svg).position).to.equal('absolute');
@@ -36,21 +28,21 @@ describe('<realtime-plot> rendering', function () {
   });
 
   it('backfills the recent past for a late joiner and shows it as live', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering' });
     await waitFor(() => plot.status === 'live' && plot.pointCount === 3, 'live with the 3 stored points');
   });
 
   it('shows an empty state until the first point, then hides it', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/empty-at-first' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/empty-at-first' });
     await waitFor(() => plot.status === 'live', 'live');
     const empty = () => plot.shadowRoot!.querySelector('[part="empty"]');
     expect(empty()?.textContent).to.contain('Waiting for data');
-    await stack.publishPoints('demo/empty-at-first', [{ x: t0, y: 1 }]);
+    await stack().publishPoints('demo/empty-at-first', [{ x: T0, y: 1 }]);
     await waitFor(() => empty() === null, 'the empty state to go');
   });
 
   it('uses the light or dark colours of its theme, and follows the user preference in auto', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering', theme: 'dark' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering', theme: 'dark' });
     const background = () => (plot.shadowRoot!.querySelector('.plot') as (HTMLElement & { layout?: { paper_bgcolor: string } }) | null)?.layout?.paper_bgcolor;
     await waitFor(() => background() === 'rgb(17, 24, 39)', 'the dark background');
     plot.theme = 'light';
@@ -63,7 +55,7 @@ describe('<realtime-plot> rendering', function () {
   });
 
   it('follows the size of its box', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering' });
     const svgWidth = () => Number(plot.shadowRoot!.querySelector('svg.main-svg')?.getAttribute('width'));
     await waitFor(() => svgWidth() > 0, 'a first plot');
     const before = svgWidth();
@@ -72,7 +64,7 @@ describe('<realtime-plot> rendering', function () {
   });
 
   it('accepts layout overrides without losing the live x range', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/rendering', window: '10s' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering', window: '10s' });
     plot.layout = { yaxis: { title: { text: 'Temperature' } }, xaxis: { range: [0, 1] } };
     const rendered = nextEvent(plot, 'realtime-plot-render');
     await rendered;

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { SignJWT } from 'jose';
 import type { PlotError } from '../../widget/realtime-plot.js';
 import { existingHubClient } from '../../widget/connection/hub-client-pool.js';
-import { LocalStack } from './support/local-stack.js';
-import { createPlot, removePlots, reportNetwork, waitFor } from './support/plot-fixture.js';
+import { useLocalStack } from './support/local-stack.js';
+import { createPlot, reportNetwork, waitFor } from './support/plot-fixture.js';
 
 const CALLER_SECRET = 'a-caller-secret-of-at-least-32-bytes!';
 
@@ -18,26 +18,15 @@ function callerToken(streams: string[]): Promise<string> {
 
 describe('<realtime-plot> status and error reasons', function () {
   this.timeout(90_000);
-  let stack: LocalStack;
 
-  before(async () => {
-    stack = await LocalStack.start({
-      publicStreams: 'demo/*',
-      settings: {
-        CALLER_JWT_SECRET: CALLER_SECRET,
-        CALLER_JWT_ISSUER: 'https://login.example',
-        CALLER_JWT_AUDIENCE: 'realtime-plot-tests',
-      },
-    });
-  });
-  after(async () => {
-    removePlots();
-    reportNetwork(true);
-    await stack.stop();
-  });
-  afterEach(async () => {
-    removePlots();
-    await waitFor(() => existingHubClient(stack.hub) === undefined, 'the connection to close');
+  const stack = useLocalStack({
+    freshConnectionPerTest: true,
+    publicStreams: 'demo/*',
+    settings: {
+      CALLER_JWT_SECRET: CALLER_SECRET,
+      CALLER_JWT_ISSUER: 'https://login.example',
+      CALLER_JWT_AUDIENCE: 'realtime-plot-tests',
+    },
   });
 
   it('is idle without hub and stream', async () => {
@@ -48,7 +37,7 @@ describe('<realtime-plot> status and error reasons', function () {
   });
 
   it('goes connecting, then live, and tells with events', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/status' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/status' });
     const statuses: string[] = [];
     plot.addEventListener('realtime-plot-status-change', (event) => statuses.push(event.detail.status));
     await waitFor(() => plot.status === 'live', 'live');
@@ -60,18 +49,18 @@ describe('<realtime-plot> status and error reasons', function () {
     const errors: PlotError[] = [];
     const plot = document.createElement('realtime-plot');
     plot.addEventListener('realtime-plot-error', (event) => errors.push(event.detail));
-    plot.hub = stack.hub;
+    plot.hub = stack().hub;
     plot.stream = 'no//double/slashes';
     document.body.append(plot);
     await plot.updateComplete;
     plot.remove();
     expect(plot.status).to.equal('error');
     expect(errors.map((error) => error.code)).to.deep.equal(['invalid-attribute']);
-    expect(existingHubClient(stack.hub)).to.equal(undefined);
+    expect(existingHubClient(stack().hub)).to.equal(undefined);
   });
 
   it('says so when the hub URL has no realtime-plot API', async () => {
-    const plot = createPlot({ hub: `${stack.hub}/not-the-api`, stream: 'demo/status' });
+    const plot = createPlot({ hub: `${stack().hub}/not-the-api`, stream: 'demo/status' });
     await waitFor(() => plot.status === 'error', 'an error');
     expect(plot.error?.code).to.equal('hub-not-found');
     expect(plot.shadowRoot!.querySelector('[part="message"]')!.textContent).to.contain('check the hub attribute');
@@ -84,21 +73,21 @@ describe('<realtime-plot> status and error reasons', function () {
   });
 
   it('says so when the stream is not readable, and reads it with a caller token that grants it', async () => {
-    const refused = createPlot({ hub: stack.hub, stream: 'private/boiler' });
+    const refused = createPlot({ hub: stack().hub, stream: 'private/boiler' });
     await waitFor(() => refused.status === 'error', 'an error');
     expect(refused.error?.code).to.equal('stream-forbidden');
     expect(refused.error?.message).to.contain('private/boiler');
     refused.remove();
-    await waitFor(() => existingHubClient(stack.hub) === undefined, 'the connection to close');
+    await waitFor(() => existingHubClient(stack().hub) === undefined, 'the connection to close');
 
     const granted = document.createElement('realtime-plot');
     granted.tokenProvider = () => callerToken(['private/*']);
-    granted.hub = stack.hub;
+    granted.hub = stack().hub;
     granted.stream = 'private/boiler';
     document.body.append(granted);
     try {
       await waitFor(() => granted.status === 'live', 'live with the caller token');
-      await stack.publishPoints('private/boiler', [{ x: Date.now(), y: 1 }]);
+      await stack().publishPoints('private/boiler', [{ x: Date.now(), y: 1 }]);
       await waitFor(() => granted.pointCount === 1, 'the private point');
     } finally {
       granted.remove();
@@ -106,13 +95,13 @@ describe('<realtime-plot> status and error reasons', function () {
   });
 
   it('shows offline while the network is gone, and comes back by itself', async () => {
-    const plot = createPlot({ hub: stack.hub, stream: 'demo/offline' });
+    const plot = createPlot({ hub: stack().hub, stream: 'demo/offline' });
     await waitFor(() => plot.status === 'live', 'live');
     reportNetwork(false);
     // The connection breaks; with no network, retries wait for it to come back.
-    await stack.stopSignalR();
+    await stack().stopSignalR();
     await waitFor(() => plot.status === 'offline', 'offline');
-    await stack.startSignalR();
+    await stack().startSignalR();
     reportNetwork(true);
     await waitFor(() => plot.status === 'live', 'live again', 60_000);
   });

@@ -3,6 +3,8 @@
  * Azurite, driven from tests through web-test-runner server commands.
  */
 import { executeServerCommand } from '@web/test-runner-commands';
+import { existingHubClient } from '../../../widget/connection/hub-client-pool.js';
+import { removePlots, waitFor } from './plot-fixture.js';
 import type { LocalStackInfo, PublishRequest, StackCommand } from './stack-protocol.js';
 
 async function command<T>(name: StackCommand, payload: object): Promise<T> {
@@ -72,4 +74,29 @@ export class LocalStack {
   stop(): Promise<void> {
     return command('stack-stop', { id: this.info.id });
   }
+}
+
+/**
+ * A local stack for the tests of one `describe` block: started before them, stopped after them.
+ * The plots a test created are removed after it; with `freshConnectionPerTest`, the test also
+ * waits for the page's connection to the hub to close, so that the next one starts from nothing.
+ */
+export function useLocalStack(options: LocalStackOptions & { freshConnectionPerTest?: boolean } = {}): () => LocalStack {
+  let stack: LocalStack | undefined;
+  const started = () => {
+    if (!stack) throw new Error('the local stack is not started yet');
+    return stack;
+  };
+  before(async () => {
+    stack = await LocalStack.start(options);
+  });
+  afterEach(async () => {
+    removePlots();
+    if (options.freshConnectionPerTest) await waitFor(() => existingHubClient(started().hub) === undefined, 'the connection to the hub to close');
+  });
+  after(async () => {
+    removePlots();
+    await stack?.stop();
+  });
+  return started;
 }

@@ -3,6 +3,9 @@ import '../../../widget/realtime-plot.js';
 import type { RealtimePlot } from '../../../widget/realtime-plot.js';
 import { existingHubClient } from '../../../widget/connection/hub-client-pool.js';
 
+/** A fixed time for test points (x on a time axis). */
+export const T0 = Date.UTC(2026, 0, 1, 12);
+
 const created: HTMLElement[] = [];
 
 /** A `<realtime-plot>` with the given attributes, attached to the page (removed by {@link removePlots}). */
