@@ -14,6 +14,7 @@ import { buildFigure, type ChartType, type Figure } from './render/figure.js';
 import { PlotView, type PlotSize, type UserViewChange } from './render/plot-view.js';
 import { readPlotTheme, type PlotTheme } from './render/theme.js';
 import { fromPlotlyAxisValue, localTimeShiftInMs } from './render/time-axis.js';
+import { StickyYRange, yExtent } from './render/y-range.js';
 import {
   DATA_EVENT,
   ERROR_EVENT,
@@ -154,6 +155,7 @@ export class RealtimePlot extends LitElement {
   private plotView?: PlotView;
   private plotTheme?: PlotTheme;
   private xShiftInMs = 0;
+  private readonly yRange = new StickyYRange();
   private readonly warned = new Set<string>();
   private readonly liveSummary = new LiveSummary((text) => (this.summary = text));
   private readonly colorSchemeQuery = matchMedia('(prefers-color-scheme: dark)');
@@ -311,6 +313,7 @@ export class RealtimePlot extends LitElement {
 
   private clearData(): void {
     this.store.clear();
+    this.yRange.reset();
     if (this.frozen) this.frozen = { store: this.store.clone() };
     this.detectedXAxis = undefined;
     this.hasData = false;
@@ -364,14 +367,14 @@ export class RealtimePlot extends LitElement {
     const newest = source.newest;
     this.xShiftInMs = xAxis === 'time' && newest !== undefined ? localTimeShiftInMs(newest) : 0;
     this.plotTheme ??= readPlotTheme(this, this.probeElement);
+    const series = source.copy();
     return buildFigure({
-      series: source.copy(),
+      series,
       type: CHART_TYPES.includes(this.type) ? this.type : this.warnOnce('type', `type="${this.type}" is not lines, markers or bars`, 'lines'),
       xAxis,
       xShiftInMs: this.xShiftInMs,
       xRange: this.frozen ? this.frozen.xRange : this.liveXRange(),
-      yMin: finiteOrUndefined(this.yMin),
-      yMax: finiteOrUndefined(this.yMax),
+      yRange: this.yRange.fit(yExtent(series), { min: finiteOrUndefined(this.yMin), max: finiteOrUndefined(this.yMax) }),
       theme: this.plotTheme,
       width: size.width,
       height: size.height,

@@ -9,7 +9,8 @@
  * records now - x for those points. Each rate runs on a fresh stack (so no backlog carries
  * over) for a bounded time, spread evenly over `--streams` streams with one widget each, then
  * waits (bounded) for stragglers. Goal: p99 < 100 ms at 1,000 events/s.
- * Results: bench-results/end-to-end.json and a table on stdout.
+ * Results: bench-results/end-to-end.json (end-to-end-<n>-streams.json with --streams n) and a
+ * table on stdout.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,7 +23,8 @@ import { startLocalStack } from '../../api/local/stack/local-stack.js';
 import { launchChromium } from '../e2e/chromium.js';
 import { addWidget, FREE_PORTS, openPage, ROOT, uniqueStream, waitUntil } from '../e2e/support.js';
 
-const RESULT_FILE = join(ROOT, 'bench-results/end-to-end.json');
+/** The default run's file; a run over several streams has its own, so both can stand side by side. */
+const resultFile = (streams: number): string => join(ROOT, `bench-results/end-to-end${streams === 1 ? '' : `-${streams}-streams`}.json`);
 const GOAL = { ratePerSecond: 1000, p99Ms: 100 };
 /** After publishing ends, points still on their way get this long to arrive. */
 const DRAIN_TIMEOUT_IN_MS = 30_000;
@@ -77,9 +79,9 @@ async function main(): Promise<void> {
       rates: results,
     };
     await mkdir(join(ROOT, 'bench-results'), { recursive: true });
-    await writeFile(RESULT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(resultFile(streams), `${JSON.stringify(report, null, 2)}\n`);
     console.log(table(results));
-    console.log(`\nresults in ${RESULT_FILE}`);
+    console.log(`\nresults in ${resultFile(streams)}`);
   } finally {
     await browser.close();
   }

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
         console.error(`${name}: ${strategy}...`);
         const page = await browser.newPage({ viewport: VIEWPORT });
         try {
-          await page.goto(`${origin}/${strategy}.html?hub=${encodeURIComponent(parts.info.hub)}`);
+          await page.goto(`${origin}/bench.html?strategy=${strategy}&hub=${encodeURIComponent(parts.info.hub)}`);
           await page.waitForFunction(() => 'bench' in window);
           const cdp = await page.context().newCDPSession(page);
           await cdp.send('Performance.enable');
@@ -237,7 +237,7 @@ async function distSizes(): Promise<Record<string, { raw: number; gzip: number }
   return sizes;
 }
 
-/** Builds the two bench pages (production mode, like the package) into `outDir`. */
+/** Builds the bench page (production mode, like the package) into `outDir`. */
 async function buildBenchPages(outDir: string): Promise<void> {
   const root = join(ROOT, 'test/bench/widget');
   await build({
@@ -248,7 +248,7 @@ async function buildBenchPages(outDir: string): Promise<void> {
       outDir,
       emptyOutDir: true,
       target: 'es2022',
-      rolldownOptions: { input: { widget: join(root, 'widget.html'), tutorial: join(root, 'tutorial.html') }, output: { minify: true } },
+      rolldownOptions: { input: join(root, 'bench.html'), output: { minify: true } },
     },
   });
 }

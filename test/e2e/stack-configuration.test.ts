@@ -103,7 +103,7 @@ describe('Azure settings', () => {
   });
 });
 
-describe('the Functions host of the stack', async () => {
+describe('the local stack', async () => {
   const stack = await startTestStack();
 
   it('allows the demo origins by CORS, and no other', async () => {
@@ -122,5 +122,36 @@ describe('the Functions host of the stack', async () => {
     const historyStatus = async (stream: string) => (await fetch(`${stack.hubUrl}/streams/${encodeURIComponent(stream)}/history`)).status;
     assert.equal(await historyStatus(uniqueStream('public')), 200);
     assert.equal(await historyStatus('plant/boiler-7'), 401, 'other streams want a caller token');
+  });
+});
+
+describe('the demo site', async () => {
+  const stack = await startTestStack();
+  const burst = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${stack.site.origin}/demo-api/burst`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('serves the pages and their script, and nothing outside them', async () => {
+    assert.equal((await fetch(stack.site.url)).status, 200);
+    const script = await fetch(`${stack.site.origin}/index.ts`);
+    assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.doesNotMatch(await script.text(), /import type|: HTMLButtonElement/, 'compiled, not TypeScript');
+    for (const path of ['/publisher/publisher.ts', '/%70ublisher/publisher.ts', '/..%2Fpackage.json', '/../package.json', '/index.html%00.txt']) {
+      assert.equal((await fetch(`${stack.site.origin}${path}`)).status, 404, path);
+    }
+  });
+
+  it('serves the widget to any origin, from its own origin', async () => {
+    const response = await fetch(stack.site.widgetScriptUrl, { headers: { origin: 'https://cms.example' } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('access-control-allow-origin'), '*');
+    assert.match(response.headers.get('content-type') ?? '', /^text\/javascript/);
+  });
+
+  it('publishes a burst for the demo pages only, with bounded input', async () => {
+    assert.deepEqual(await (await burst('{"events": 2}', { origin: stack.site.origin })).json(), { sent: 2, failed: 0 });
+    assert.equal((await burst('{"events": 2}', { origin: 'https://elsewhere.example' })).status, 403);
+    assert.equal((await burst('events=2', { 'content-type': 'application/x-www-form-urlencoded' })).status, 415);
+    for (const body of ['{"events": 0}', '{"events": 1001}', '{"events": "many"}', '[1]', '{']) assert.equal((await burst(body)).status, 400, body);
+    assert.equal((await burst(`{"events": 1, "padding": "${'x'.repeat(2000)}"}`)).status, 413);
   });
 });

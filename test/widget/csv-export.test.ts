@@ -29,7 +29,6 @@ describe('CSV export', function () {
   });
 
   describe('of a live chart', () => {
-
     const stack = useLocalStack();
 
     it('exports the points on view, with series names as text', async () => {

@@ -35,7 +35,7 @@ describe('FrameScheduler', () => {
   });
 
   it('serves the longest waiting task first when the frame budget runs out', async () => {
-    const scheduler = new FrameScheduler({ frameBudgetInMs: 1, stretchedFrameBudgetInMs: 1, maxTaskShare: 1 });
+    const scheduler = new FrameScheduler({ maxFrameBudgetInMs: 1, maxTaskShare: 1 });
     const tasks = [new RecordingTask(true, 3), new RecordingTask(true, 3), new RecordingTask(true, 3)];
     for (const task of tasks) scheduler.schedule(task);
     await frames(5);

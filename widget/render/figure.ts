@@ -22,8 +22,8 @@ export interface FigureInput {
   xShiftInMs: number;
   /** The x range to show while following live (data units); Plotly's autorange when left out. */
   xRange?: [number, number];
-  yMin?: number;
-  yMax?: number;
+  /** The y range; Plotly's autorange when left out. */
+  yRange?: [number, number];
   theme: PlotTheme;
   width: number;
   height: number;
@@ -40,8 +40,6 @@ export interface Figure {
   layout: Partial<Layout>;
   config: Partial<Config>;
 }
-
-const Y_PADDING = 0.05;
 
 export function buildFigure(input: FigureInput): Figure {
   const { theme } = input;
@@ -68,7 +66,7 @@ export function buildFigure(input: FigureInput): Figure {
     hoverlabel: { namelength: -1 },
     dragmode: 'zoom',
     xaxis: { ...axis, type: input.xAxis === 'time' ? 'date' : 'linear' },
-    yaxis: { ...axis, ...yRange(input) },
+    yaxis: { ...axis, ...(input.yRange ? { range: input.yRange, autorange: false } : { autorange: true }) },
   };
   const layout = deepMerge(base, input.layout);
   layout.width = input.width;
@@ -103,22 +101,4 @@ function trace(series: SeriesColumnsCopy, input: FigureInput): Partial<PlotData>
     case 'lines':
       return { type: 'scatter', mode: 'lines', name, x, y, line: { width: 1.5 } };
   }
-}
-
-/** Fixed bounds as given; a missing side from the data (with some padding); both missing: Plotly's autorange. */
-function yRange(input: FigureInput): Partial<Layout['yaxis']> {
-  const { yMin, yMax } = input;
-  if (yMin === undefined && yMax === undefined) return { autorange: true };
-  let low = Infinity;
-  let high = -Infinity;
-  for (const { y } of input.series) {
-    for (const value of y) {
-      if (value < low) low = value;
-      if (value > high) high = value;
-    }
-  }
-  const fixedLow = yMin ?? Math.min(low, (yMax as number) - 1);
-  const fixedHigh = yMax ?? Math.max(high, fixedLow + 1);
-  const padding = (fixedHigh - fixedLow) * Y_PADDING;
-  return { autorange: false, range: [yMin ?? fixedLow - padding, yMax ?? fixedHigh + padding] };
 }

@@ -1,32 +1,34 @@
 /**
  * One frame loop for every widget on the page. A Plotly redraw costs several milliseconds
- * whatever the number of points, so redraws are rationed: at most one per widget per animation
- * frame, only for widgets on screen, oldest request first, within a time budget per frame.
- * Each widget's redraw cost is measured (the Plotly call, plus its part of the browser's style,
- * layout and paint work that follows in the same frame), and a widget is redrawn no more often
- * than keeps its share of the main thread under {@link FrameSchedulerOptions.maxTaskShare}; a
- * widget that has waited too long may stretch the frame, so every widget keeps updating on a
- * crowded page. All redraws together take at most {@link FrameSchedulerOptions.maxPageShare} of
- * the time, so the page keeps time for its messages, timers and input however many widgets it has.
+ * whatever the number of points, so redraws are rationed:
+ *
+ * - at most one per widget per animation frame, only for widgets on screen, the widget that has
+ *   waited longest first (every widget gets its turn on a crowded page);
+ * - per widget, no more often than keeps its share of the main thread under `maxTaskShare`, from
+ *   its measured cost: the Plotly call with the style and layout it causes, plus its part of
+ *   the paint that follows in the same frame;
+ * - per frame, within a budget that adapts to how long frames actually take: it shrinks when
+ *   frames run longer than `targetFrameInMs` (the page keeps its frame rate, and time for its
+ *   messages, timers and input) and grows back while they do not.
  */
 
 export interface FrameTask {
   /** Whether drawing would be seen (on screen); hidden tasks stay pending until they are. */
   readonly visible: boolean;
-  /** Draws now: at most one Plotly call. Returns false when there was nothing it could draw yet. */
+  /**
+   * Draws now: at most one Plotly call, and the style and layout work it causes (so that the
+   * time measured is what the redraw costs). Returns false when there was nothing to draw yet.
+   */
   renderFrame(): boolean;
 }
 
 export interface FrameSchedulerOptions {
-  /** Redraw time per frame once one redraw has run. */
-  frameBudgetInMs?: number;
-  /** Redraw time per frame for widgets that waited longer than `starvedAfterInMs`. */
-  stretchedFrameBudgetInMs?: number;
-  starvedAfterInMs?: number;
   /** Largest fraction of the main thread one widget's redraws may take. */
   maxTaskShare?: number;
-  /** Largest fraction of the main thread all redraws together may take (over about a second). */
-  maxPageShare?: number;
+  /** Frame length the budget steers to (one redraw always runs when one is due). */
+  targetFrameInMs?: number;
+  /** Largest redraw time per frame. */
+  maxFrameBudgetInMs?: number;
   /** Cost assumed for a widget not measured yet (a first plot is the most expensive). */
   initialCostInMs?: number;
 }
@@ -39,30 +41,28 @@ interface TaskState {
 
 /** Weight of the newest measurement in the running cost estimate. */
 const COST_SMOOTHING = 0.2;
-/** Redraw time that may be spent at once after a quiet spell. */
-const MAX_BURST_IN_MS = 50;
 const FRAME_IN_MS = 1000 / 60;
+/** How the frame budget shrinks on a long frame and grows on a short one. */
+const BUDGET_DECREASE = 0.75;
+const BUDGET_INCREASE_IN_MS = 0.5;
 
 export class FrameScheduler {
   private readonly states = new Map<FrameTask, TaskState>();
   private frame?: number;
-  private readonly frameBudgetInMs: number;
-  private readonly stretchedFrameBudgetInMs: number;
-  private readonly starvedAfterInMs: number;
   private readonly maxTaskShare: number;
-  private readonly maxPageShare: number;
+  private readonly targetFrameInMs: number;
+  private readonly maxFrameBudgetInMs: number;
   private readonly initialCostInMs: number;
-  /** Redraw time available now (a token bucket filled at `maxPageShare`). */
-  private allowanceInMs = MAX_BURST_IN_MS;
-  private allowanceAt = performance.now();
+  private frameBudgetInMs: number;
+  /** When the last frame that drew started (its successor tells how long it took). */
+  private lastDrawingFrameAt?: number;
 
   constructor(options: FrameSchedulerOptions = {}) {
-    this.frameBudgetInMs = options.frameBudgetInMs ?? 18;
-    this.stretchedFrameBudgetInMs = options.stretchedFrameBudgetInMs ?? 26;
-    this.starvedAfterInMs = options.starvedAfterInMs ?? 150;
     this.maxTaskShare = options.maxTaskShare ?? 0.36;
-    this.maxPageShare = options.maxPageShare ?? 0.8;
+    this.targetFrameInMs = options.targetFrameInMs ?? 28;
+    this.maxFrameBudgetInMs = options.maxFrameBudgetInMs ?? 24;
     this.initialCostInMs = options.initialCostInMs ?? 20;
+    this.frameBudgetInMs = this.maxFrameBudgetInMs / 2;
   }
 
   /** Asks for `task` to be drawn in a coming frame (repeated requests fold into one). */
@@ -94,8 +94,7 @@ export class FrameScheduler {
   private runFrame(): void {
     this.frame = undefined;
     const frameStart = performance.now();
-    this.allowanceInMs = Math.min(MAX_BURST_IN_MS, this.allowanceInMs + (frameStart - this.allowanceAt) * this.maxPageShare);
-    this.allowanceAt = frameStart;
+    this.adaptBudget(frameStart);
     const pending = [...this.states].filter(([task, state]) => state.pendingSince !== undefined && task.visible);
     const due = pending
       .filter(([, state]) => frameStart - state.lastRenderAt >= this.minIntervalInMs(state))
@@ -103,10 +102,7 @@ export class FrameScheduler {
     let spent = 0;
     const drawn: [TaskState, number][] = [];
     for (const [task, state] of due) {
-      const starved = frameStart - Math.max(state.lastRenderAt, state.pendingSince as number) >= this.starvedAfterInMs;
-      const budget = starved ? this.stretchedFrameBudgetInMs : this.frameBudgetInMs;
-      if (this.allowanceInMs <= 0) break;
-      if (spent > 0 && spent + state.costInMs > budget) continue;
+      if (spent > 0 && spent + state.costInMs > this.frameBudgetInMs) continue;
       state.pendingSince = undefined;
       const started = performance.now();
       let drew = false;
@@ -115,27 +111,36 @@ export class FrameScheduler {
       } finally {
         const cost = performance.now() - started;
         spent += cost;
-        this.allowanceInMs -= cost;
         if (drew) {
           state.lastRenderAt = started;
           drawn.push([state, cost]);
         }
       }
     }
+    this.lastDrawingFrameAt = drawn.length ? frameStart : undefined;
     if (drawn.length) this.measureAfterPaint(drawn, spent);
     if (pending.some(([, state]) => state.pendingSince !== undefined)) this.requestFrame();
   }
 
+  /** Shrinks the budget after a frame that ran long, grows it back after one that did not. */
+  private adaptBudget(frameStart: number): void {
+    if (this.lastDrawingFrameAt === undefined) return;
+    const frameLength = frameStart - this.lastDrawingFrameAt;
+    this.frameBudgetInMs =
+      frameLength > this.targetFrameInMs
+        ? this.frameBudgetInMs * BUDGET_DECREASE
+        : Math.min(this.maxFrameBudgetInMs, this.frameBudgetInMs + BUDGET_INCREASE_IN_MS);
+  }
+
   /**
    * Once this frame is painted, records each redraw's cost: its own time plus a share of the
-   * style, layout and paint time that followed, in proportion to its own time.
+   * paint time that followed, in proportion to its own time.
    */
   private measureAfterPaint(drawn: [TaskState, number][], spent: number): void {
     const renderedAt = performance.now();
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
       const paintInMs = performance.now() - renderedAt;
-      this.allowanceInMs -= paintInMs;
       for (const [state, cost] of drawn) {
         const total = cost + (spent > 0 ? (paintInMs * cost) / spent : 0);
         state.costInMs += COST_SMOOTHING * (total - state.costInMs);

@@ -8,7 +8,7 @@ import { transform } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname } from 'node:path';
+import { basename, extname, relative, sep } from 'node:path';
 import { BURST_DEFAULT_EVENTS, BURST_MAX_EVENTS } from './demo-streams.js';
 import { widgetContentSecurityPolicy } from './content-security-policy.js';
 import type { LogLine } from './labelled-log.js';
@@ -53,13 +53,13 @@ export interface RunningDemoSite {
   /** `<widgetOrigin>/realtime-plot.js`, the ES module entry. */
   widgetScriptUrl: string;
   pageUrl(file: string): string;
-  /** Starts serving pages (until then they answer 503); returns their Content-Security-Policy. */
-  connect(api: DemoSiteApi): string;
+  /** Starts serving pages (until then they answer 503). */
+  connect(api: DemoSiteApi): void;
   stop(): Promise<void>;
 }
 
 /** Folders of `demo/` that are not part of the site. */
-const PRIVATE_FOLDERS = ['/publisher/'];
+const PRIVATE_FOLDERS = ['publisher'];
 const MAX_BURST_BODY_BYTES = 1024;
 
 export async function startDemoSite(options: DemoSiteOptions): Promise<RunningDemoSite> {
@@ -95,7 +95,6 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<RunningDe
         pageSources: { 'script-src': ["'self'"], 'style-src': ["'self'"], 'connect-src': ["'self'"], 'img-src': ["'self'"] },
       });
       site = { ...api, widgetScriptUrl, contentSecurityPolicy };
-      return contentSecurityPolicy;
     },
     stop: () => (stopped ??= Promise.all([close(pageServer), close(widgetServer)]).then(() => undefined)),
   };
@@ -111,8 +110,8 @@ async function servePage(options: DemoSiteOptions, page: ConnectedSite, request:
   if (url.pathname === BURST_PATH) return serveBurst(page, request, response);
   if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'Only GET and HEAD are served here.', { allow: 'GET, HEAD' });
   const pathname = url.pathname === '/' ? '/index.html' : url.pathname;
-  const path = PRIVATE_FOLDERS.some((folder) => pathname.startsWith(folder)) ? undefined : await resolveFile(options.pagesDirectory, pathname);
-  if (!path) return sendText(response, 404, `Nothing is served at ${url.pathname.slice(0, 200)}.`);
+  const path = await resolveFile(options.pagesDirectory, pathname);
+  if (!path || PRIVATE_FOLDERS.includes(relative(options.pagesDirectory, path).split(sep)[0])) return sendText(response, 404, `Nothing is served at ${url.pathname.slice(0, 200)}.`);
   if (extname(path) === '.html') {
     const html = fillPage(await readFile(path, 'utf8'), page);
     return sendBody(response, 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': page.contentSecurityPolicy }, html);
@@ -136,20 +135,22 @@ async function serveBurst(site: ConnectedSite, request: http.IncomingMessage, re
     return sendJson(response, 415, { error: { code: 'UnsupportedMediaType', message: 'Send Content-Type: application/json.' } });
   }
   const body = await readBody(request, MAX_BURST_BODY_BYTES);
+  if (body === undefined) return sendJson(response, 413, { error: { code: 'PayloadTooLarge', message: `The body must be at most ${MAX_BURST_BODY_BYTES} bytes.` } }, { connection: 'close' });
   let events: unknown = BURST_DEFAULT_EVENTS;
   try {
     const parsed: unknown = body === '' ? {} : JSON.parse(body);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     events = (parsed as { events?: unknown }).events ?? BURST_DEFAULT_EVENTS;
   } catch {
-    return sendJson(response, 400, { error: { code: 'InvalidJson', message: `The body must be a JSON object of at most ${MAX_BURST_BODY_BYTES} bytes, like {"events": ${BURST_DEFAULT_EVENTS}}.` } });
+    return sendJson(response, 400, { error: { code: 'InvalidJson', message: `The body must be a JSON object, like {"events": ${BURST_DEFAULT_EVENTS}}.` } });
   }
   if (typeof events !== 'number' || !Number.isInteger(events) || events < 1 || events > BURST_MAX_EVENTS) {
     return sendJson(response, 400, { error: { code: 'InvalidEvents', message: `events must be a whole number from 1 to ${BURST_MAX_EVENTS}.` } });
   }
   if (!site.burst) return sendJson(response, 503, { error: { code: 'NoPublisher', message: 'The stack runs without its demo publisher.' } });
   try {
-    return sendJson(response, 200, await site.burst(events));
+    const { sent, failed } = await site.burst(events);
+    return sendJson(response, 200, { sent, failed });
   } catch (error) {
     return sendJson(response, 503, { error: { code: 'BurstRefused', message: (error as Error).message } });
   }
@@ -172,14 +173,15 @@ function escapeAttribute(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function readBody(request: http.IncomingMessage, maxBytes: number): Promise<string> {
+/** The body as text, or undefined as soon as it passes `maxBytes` (the answer then closes the connection). */
+function readBody(request: http.IncomingMessage, maxBytes: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
     request.on('data', (chunk: Buffer) => {
       length += chunk.length;
-      if (length > maxBytes) request.destroy(new Error('body too large'));
-      else chunks.push(chunk);
+      if (length <= maxBytes) chunks.push(chunk);
+      else resolve(undefined);
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);

@@ -20,7 +20,8 @@ export const DEMO_STREAM_PATTERN = 'demo/*';
 export const CONTINUOUS_FEEDS: readonly DemoFeed[] = [
   { stream: 'demo/temperature', series: ['inside', 'outside'], shape: 'random-walk', format: 'points', ratePerSecond: 2 },
   { stream: 'demo/vibration', series: ['axial', 'radial'], shape: 'sine', format: 'points', ratePerSecond: 5 },
-  { stream: 'demo/levels', series: ['tank-a', 'tank-b', 'tank-c'], shape: 'sawtooth', format: 'seed', ratePerSecond: 1 },
+  // The original sample's array format: values only, so the series are series-1, series-2, ...
+  { stream: 'demo/levels', series: ['series-1', 'series-2', 'series-3'], shape: 'sawtooth', format: 'seed', ratePerSecond: 1 },
 ];
 
 /** The original sample's "Run": two series of whole numbers from 1 to 99, here as a fast burst. */
