@@ -290,8 +290,9 @@ export class RealtimePlot extends LitElement {
   }
 
   private emptyText(): string {
-    const { status, error } = this.statusState;
-    if (status === 'error') return error?.message ?? 'Error';
+    const { status } = this.statusState;
+    // An error's sentence is shown above the chart already.
+    if (status === 'error') return 'No data';
     if (status === 'live') return 'Waiting for data…';
     if (status === 'idle') return this.hub && this.stream ? 'Not connected' : 'Set the hub and stream attributes';
     return STATUS_TEXT[status];

@@ -248,6 +248,8 @@ async function buildBenchPages(outDir: string): Promise<void> {
       outDir,
       emptyOutDir: true,
       target: 'es2022',
+      // Plotly is one large chunk by nature.
+      chunkSizeWarningLimit: 2000,
       rolldownOptions: { input: join(root, 'bench.html'), output: { minify: true } },
     },
   });

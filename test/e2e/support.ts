@@ -115,7 +115,7 @@ export async function waitUntil<T>(what: string, read: () => Promise<T>, done: (
   const deadline = Date.now() + timeoutInMs;
   let last: T = await read();
   while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutInMs} ms waiting for ${what}; last seen: ${JSON.stringify(last).slice(0, 2000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutInMs} ms waiting for ${what}; last seen: ${String(JSON.stringify(last)).slice(0, 2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     last = await read();
   }

@@ -54,6 +54,27 @@ describe('<realtime-plot> rendering', function () {
     await waitFor(() => background() === 'rgb(255, 255, 255)', 'the light background again');
   });
 
+  it('does no drawing while off screen, and catches up when scrolled into view', async () => {
+    const spacer = document.createElement('div');
+    spacer.style.height = '3000px';
+    document.body.append(spacer);
+    try {
+      const plot = createPlot({ hub: stack().hub, stream: 'demo/off-screen' });
+      let renders = 0;
+      plot.addEventListener('realtime-plot-render', () => (renders += 1));
+      await waitFor(() => plot.status === 'live', 'live');
+      await stack().publishPoints('demo/off-screen', [{ x: T0, y: 1 }, { x: T0 + 1, y: 2 }]);
+      await waitFor(() => plot.pointCount === 2, 'the points kept');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(renders).to.equal(0);
+      plot.scrollIntoView();
+      await waitFor(() => drawnSeries(plot).get('series-1')?.y.length === 2, 'the points drawn once on screen');
+      window.scrollTo(0, 0);
+    } finally {
+      spacer.remove();
+    }
+  });
+
   it('follows the size of its box', async () => {
     const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering' });
     const svgWidth = () => Number(plot.shadowRoot!.querySelector('svg.main-svg')?.getAttribute('width'));

@@ -116,6 +116,7 @@ export class HubApi {
     }
     if (status === 401) return new HubRequestError('unauthorized', `The hub refused the sign-in for ${what} (HTTP 401)${suffix}`, status);
     if (status === 403 && stream) return new HubRequestError('stream-forbidden', `Not allowed to read stream "${stream}" (HTTP 403)${suffix}`, status);
+    if (status === 429) return new HubRequestError('server-error', `The hub is limiting requests (HTTP 429) for ${what}; retrying later.`, status);
     return new HubRequestError('server-error', `The hub failed ${what} (HTTP ${status})${suffix}`, status);
   }
 }

@@ -167,7 +167,7 @@ export class HubClient {
           await this.sleep(Infinity);
           continue;
         }
-        // While failing, keep showing the last failure instead of flickering back to "connecting".
+        // Back online: say so. (A failure stays on show between attempts, instead of flickering.)
         if (this.phase === 'offline') this.setPhase(this.wasConnected ? 'reconnecting' : 'connecting');
         try {
           const { url } = renewToken ? await this.session.renew() : await this.session.fresh();

@@ -58,7 +58,7 @@ export class FrameScheduler {
   private lastDrawingFrameAt?: number;
 
   constructor(options: FrameSchedulerOptions = {}) {
-    this.maxTaskShare = options.maxTaskShare ?? 0.36;
+    this.maxTaskShare = options.maxTaskShare ?? 0.33;
     this.targetFrameInMs = options.targetFrameInMs ?? 28;
     this.maxFrameBudgetInMs = options.maxFrameBudgetInMs ?? 24;
     this.initialCostInMs = options.initialCostInMs ?? 20;
@@ -108,13 +108,15 @@ export class FrameScheduler {
       let drew = false;
       try {
         drew = task.renderFrame();
-      } finally {
-        const cost = performance.now() - started;
-        spent += cost;
-        if (drew) {
-          state.lastRenderAt = started;
-          drawn.push([state, cost]);
-        }
+      } catch (error) {
+        // One widget's failure (say, a layout override Plotly rejects) must not stop the others.
+        reportError(error);
+      }
+      const cost = performance.now() - started;
+      spent += cost;
+      if (drew) {
+        state.lastRenderAt = started;
+        drawn.push([state, cost]);
       }
     }
     this.lastDrawingFrameAt = drawn.length ? frameStart : undefined;

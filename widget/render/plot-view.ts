@@ -75,9 +75,9 @@ export class PlotView implements FrameTask {
     const started = performance.now();
     const { graph } = this.options;
     if (this.plotted) {
-      void plotly.react(graph, figure.data, figure.layout, figure.config);
+      plotly.react(graph, figure.data, figure.layout, figure.config).catch(reportError);
     } else {
-      void plotly.newPlot(graph, figure.data, figure.layout, figure.config);
+      plotly.newPlot(graph, figure.data, figure.layout, figure.config).catch(reportError);
       this.plotted = true;
       adoptPlotlyStyles(this.options.root);
       (graph as PlotlyHTMLElement).on('plotly_relayout', (event) => this.relayouted(event));
