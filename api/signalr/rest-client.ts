@@ -1,7 +1,8 @@
 /**
  * The SignalR Service data-plane REST API (version 2022-06-01), as used against Azure and the
- * local service alike. Every request carries its own HS256 token whose `aud` is the request URL
- * without the query, as the Management SDK signs it.
+ * local service alike. Every request carries an HS256 token whose `aud` is the request URL
+ * without the query, as the Management SDK signs it; a token is reused for its URL until a
+ * minute before it expires.
  */
 import type { SignalRServiceEndpoint } from './connection-string.js';
 import { accessKeyBytes, nowInSeconds, signHs256 } from './hs256.js';
@@ -39,6 +40,10 @@ export interface SignalRRestClientOptions {
 }
 
 const REST_TOKEN_LIFETIME_IN_SECONDS = 300;
+/** A cached token is replaced this long before it expires, so that clock skew never makes it stale. */
+const REST_TOKEN_RENEW_BEFORE_IN_SECONDS = 60;
+/** Audiences with a cached token (each group, user or connection path is one). */
+const MAX_CACHED_TOKENS = 1000;
 const ERROR_BODY_MAX_LENGTH = 512;
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -47,6 +52,8 @@ export class SignalRRestClient {
   readonly #hubUrl: string;
   readonly #key: Uint8Array;
   readonly #timeoutInMs: number;
+  /** Per audience, the token and when to stop using it (seconds since the epoch); oldest first. */
+  readonly #tokens = new Map<string, { token: string; renewAt: number }>();
 
   constructor(endpoint: SignalRServiceEndpoint, options: SignalRRestClientOptions) {
     this.#hubUrl = `${endpoint.baseUrl}/api/hubs/${encodeURIComponent(options.hub.toLowerCase())}`;
@@ -137,12 +144,7 @@ export class SignalRRestClient {
     const url = new URL(`${this.#hubUrl}${path}`);
     url.searchParams.set('api-version', REST_API_VERSION);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
-    const now = nowInSeconds();
-    const token = await signHs256(this.#key, {}, {
-      audience: `${url.origin}${url.pathname}`,
-      issuedAt: now,
-      expiresAt: now + REST_TOKEN_LIFETIME_IN_SECONDS,
-    });
+    const token = await this.#token(`${url.origin}${url.pathname}`);
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     let body: string | undefined;
     if (options.body !== undefined) {
@@ -164,6 +166,18 @@ export class SignalRRestClient {
     }
     const detail = await errorDetail(response);
     throw new SignalRRestError(operation, response.status, `${method} ${url.pathname} answered ${response.status}${detail}`);
+  }
+
+  /** A token for `audience`, signed once and reused until shortly before it expires. */
+  async #token(audience: string): Promise<string> {
+    const now = nowInSeconds();
+    const cached = this.#tokens.get(audience);
+    if (cached && now < cached.renewAt) return cached.token;
+    const token = await signHs256(this.#key, {}, { audience, issuedAt: now, expiresAt: now + REST_TOKEN_LIFETIME_IN_SECONDS });
+    this.#tokens.delete(audience);
+    if (this.#tokens.size >= MAX_CACHED_TOKENS) this.#tokens.delete(this.#tokens.keys().next().value!);
+    this.#tokens.set(audience, { token, renewAt: now + REST_TOKEN_LIFETIME_IN_SECONDS - REST_TOKEN_RENEW_BEFORE_IN_SECONDS });
+    return token;
   }
 }
 

@@ -1,14 +1,17 @@
 /**
  * The recent-points store (Azure Table Storage): per stream, the seq counter, the newest
  * messages (at least the last `pointsPerStream` points, never more than that plus one event),
- * and markers of the event ids already accepted. Every accepted event changes its stream's
- * partition in one entity-group transaction guarded by the counter row's ETag, so concurrent
- * ingests of one stream get consecutive seqs and a redelivery can never store a second row.
+ * and markers of the event ids already accepted. Accepted events change their stream's
+ * partition in entity-group transactions guarded by the counter row's ETag and by creating
+ * each event's marker, so concurrent ingests of one stream get consecutive seqs and a
+ * redelivery can never store a second row.
  */
 import { odata, RestError, TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryResponse, LiveMessage } from '../live-message.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { countPoints, newestPoints } from './message-points.js';
+import { KeyedBatches } from './keyed-batches.js';
+import { StreamMemories, type CachedCounter, type CounterState, type StreamMemory } from './stream-cache.js';
 import {
   COUNTER_ROW_KEY,
   MARKER_ROW_END,
@@ -49,15 +52,13 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-interface CounterState {
-  lastSeq: number;
-  oldestSeq: number;
-  storedPoints: number;
-}
-
+/** An entity-group transaction holds at most 100 operations. */
+const MAX_OPERATIONS = 100;
+/** Events per transaction: the counter and two rows each leave room for 35 trims. */
+const MAX_EVENTS_PER_TRANSACTION = 32;
+/** Point data per transaction (16 bytes a point, base64 in the request), well under its 4 MiB. */
+const MAX_POINTS_PER_TRANSACTION = 120_000;
 const MAX_ATTEMPTS = 40;
-/** A transaction holds at most 100 operations; 3 are the counter, marker and message rows. */
-const MAX_TRIMS_PER_EVENT = 90;
 const PRUNE_EVERY_SEQ = 100;
 const MAX_PRUNED_PER_RUN = 1000;
 const HISTORY_PAGE_SIZE = 100;
@@ -67,8 +68,17 @@ export class RecentPointsStore {
   readonly #pointsPerStream: number;
   readonly #eventIdRetentionInMs: number;
   #tableReady: Promise<void> | undefined;
-  /** Per partition, the tail of this instance's queue of records (see `record`). */
-  readonly #recordQueues = new Map<string, Promise<void>>();
+  readonly #memories = new StreamMemories();
+  /** Per partition, events waiting while a transaction of theirs is under way (see `record`). */
+  readonly #records = new KeyedBatches<MessageDraft, RecordOutcome>({
+    batchSize: recordBatchSize,
+    process: (pk, drafts) => this.#guard('record', () => this.#recordBatch(pk, drafts)),
+  });
+  /** Per partition, delivered messages waiting to be marked sent together. */
+  readonly #deliveries = new KeyedBatches<LiveMessage, void>({
+    batchSize: (waiting) => waiting.length,
+    process: (pk, messages) => this.#guard('completeDelivery', () => this.#markSent(pk, messages)),
+  });
 
   constructor(options: RecentPointsStoreOptions) {
     this.#table = TableClient.fromConnectionString(options.connectionString, options.tableName, {
@@ -84,71 +94,134 @@ export class RecentPointsStore {
    * Stores the event's message with the stream's next seq, unless its event id was seen before.
    * Throws `StoreUnavailableError` when storage fails.
    *
-   * Records of one stream run one at a time within this instance, so that a burst of events
-   * for one stream does not fight over the counter row; the ETag still settles races between
-   * instances.
+   * Within this instance, a stream has one transaction under way at a time; its events that
+   * arrive meanwhile go together into the next one. While nothing else writes the stream, that
+   * transaction is built from what this instance remembers (no reads); when storage refuses it
+   * (another instance, or a redelivered event id), each of its events is recorded carefully,
+   * reading the marker and counter first. The counter's ETag settles races between instances.
    */
   record(draft: MessageDraft): Promise<RecordOutcome> {
-    const pk = partitionKey(draft.stream);
-    const previous = this.#recordQueues.get(pk) ?? Promise.resolve();
-    const outcome = previous.then(() => this.#record(pk, draft));
-    const tail = outcome.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#recordQueues.set(pk, tail);
-    void tail.then(() => {
-      if (this.#recordQueues.get(pk) === tail) this.#recordQueues.delete(pk);
-    });
-    return outcome;
+    return this.#records.add(partitionKey(draft.stream), draft);
   }
 
-  async #record(pk: string, draft: MessageDraft): Promise<RecordOutcome> {
-    return this.#guard('record', async () => {
-      const markerKey = markerRowKey(draft.id);
-      for (let attempt = 1; ; attempt += 1) {
-        const marker = await this.#get(pk, markerKey);
-        if (marker) return this.#earlierOutcome(draft.stream, marker);
-
-        const counter = await this.#get(pk, COUNTER_ROW_KEY);
-        const state = counter ? readCounter(counter) : { lastSeq: 0, oldestSeq: 1, storedPoints: 0 };
-        const message: LiveMessage = { v: 1, stream: draft.stream, seq: state.lastSeq + 1, id: draft.id, time: draft.time, series: draft.series };
-        const trim = await this.#planTrim(pk, state, message);
-        const counterEntity = {
-          partitionKey: pk,
-          rowKey: COUNTER_ROW_KEY,
-          lastSeq: BigInt(message.seq),
-          oldestSeq: BigInt(trim.oldestSeq),
-          storedPoints: BigInt(trim.storedPoints),
-        };
-        const actions: TransactionAction[] = [
-          counter ? ['update', counterEntity, 'Replace', { etag: counter.etag as string }] : ['create', counterEntity],
-          ['create', { partitionKey: pk, rowKey: markerKey, seq: BigInt(message.seq), sent: false, eventId: draft.id }],
-          ['create', { partitionKey: pk, rowKey: messageRowKey(message.seq), ...encodeMessage(message) }],
-          ...trim.deleteSeqs.map((seq): TransactionAction => ['delete', { partitionKey: pk, rowKey: messageRowKey(seq) }]),
-        ];
-        try {
-          await this.#table.submitTransaction(actions);
-          return { kind: 'new', message };
-        } catch (error) {
-          // Another ingest of this stream (or of this very event) got there first: look again.
-          if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
-          await delay(Math.random() * Math.min(200, 5 * 2 ** attempt));
-        }
+  async #recordBatch(pk: string, drafts: MessageDraft[]): Promise<RecordOutcome[]> {
+    const memory = this.#memories.of(pk);
+    const counter = memory.counter;
+    if (counter && !drafts.some((draft) => memory.acceptedLately(draft.id))) {
+      try {
+        const messages = await this.#commit(pk, memory, counter, drafts);
+        return messages.map((message) => ({ kind: 'new', message }));
+      } catch (error) {
+        memory.counter = undefined;
+        if (!isConflict(error)) throw error;
       }
-    });
+    }
+    const outcomes: RecordOutcome[] = [];
+    for (const draft of drafts) outcomes.push(await this.#recordCarefully(pk, memory, draft));
+    return outcomes;
+  }
+
+  /** One event, reading its marker and the counter first; retried while other writers get in between. */
+  async #recordCarefully(pk: string, memory: StreamMemory, draft: MessageDraft): Promise<RecordOutcome> {
+    const markerKey = markerRowKey(draft.id);
+    for (let attempt = 1; ; attempt += 1) {
+      const marker = await this.#get(pk, markerKey);
+      if (marker) return this.#earlierOutcome(draft.stream, marker);
+      const counter = await this.#get(pk, COUNTER_ROW_KEY);
+      try {
+        const [message] = await this.#commit(pk, memory, counter ? { state: readCounter(counter), etag: counter.etag as string } : undefined, [draft]);
+        return { kind: 'new', message };
+      } catch (error) {
+        memory.counter = undefined;
+        // Another ingest of this stream (or of this very event) got there first: look again.
+        if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await delay(Math.random() * Math.min(200, 5 * 2 ** attempt));
+      }
+    }
   }
 
   /**
-   * Notes that the message reached SignalR, so that redeliveries are dropped. Every 100th seq
-   * of a stream also forgets event ids older than the retention period.
+   * One transaction: the events' messages under the seqs after `counter` (undefined: the stream
+   * has none yet), their markers, and the trims that keep the stream near `pointsPerStream`
+   * points. A message that its own batch already trims is not written at all.
+   */
+  async #commit(pk: string, memory: StreamMemory, counter: CachedCounter | undefined, drafts: readonly MessageDraft[]): Promise<LiveMessage[]> {
+    const start = counter?.state ?? { lastSeq: 0, oldestSeq: 1, storedPoints: 0 };
+    const messages = drafts.map((draft, index): LiveMessage => ({ v: 1, stream: draft.stream, seq: start.lastSeq + 1 + index, id: draft.id, time: draft.time, series: draft.series }));
+    const newPoints = new Map(messages.map((message) => [message.seq, countPoints(message)]));
+    const maxTrims = MAX_OPERATIONS - 1 - 2 * messages.length;
+    let { oldestSeq, storedPoints } = start;
+    const deleteSeqs: number[] = [];
+    for (const message of messages) {
+      storedPoints += newPoints.get(message.seq)!;
+      // Every stored message holds at least one point, so nothing can go while this is false.
+      while (oldestSeq < message.seq && storedPoints - 1 >= this.#pointsPerStream && deleteSeqs.length < maxTrims) {
+        const inBatch = newPoints.get(oldestSeq);
+        const oldestPoints = inBatch ?? (await this.#storedPointCount(pk, memory, oldestSeq));
+        if (storedPoints - (oldestPoints ?? 0) < this.#pointsPerStream) break;
+        if (inBatch !== undefined) newPoints.delete(oldestSeq);
+        else if (oldestPoints !== undefined) deleteSeqs.push(oldestSeq);
+        storedPoints -= oldestPoints ?? 0;
+        oldestSeq += 1;
+      }
+    }
+    const lastSeq = start.lastSeq + messages.length;
+    const counterEntity = { partitionKey: pk, rowKey: COUNTER_ROW_KEY, lastSeq: BigInt(lastSeq), oldestSeq: BigInt(oldestSeq), storedPoints: BigInt(storedPoints) };
+    const actions: TransactionAction[] = [
+      counter ? ['update', counterEntity, 'Replace', { etag: counter.etag }] : ['create', counterEntity],
+      ...messages.flatMap((message): TransactionAction[] => [
+        ['create', { partitionKey: pk, rowKey: markerRowKey(message.id), seq: BigInt(message.seq), sent: false, eventId: message.id }],
+        ...(newPoints.has(message.seq) ? [['create', { partitionKey: pk, rowKey: messageRowKey(message.seq), ...encodeMessage(message) }] as TransactionAction] : []),
+      ]),
+      ...deleteSeqs.map((seq): TransactionAction => ['delete', { partitionKey: pk, rowKey: messageRowKey(seq) }]),
+    ];
+    const t0 = performance.now();
+    const response = await this.#table.submitTransaction(actions);
+    if (process.env.TPDEBUG) console.error(`TPDEBUG commit ${drafts.length} ${actions.length} ${(performance.now() - t0).toFixed(1)} ${Date.now() - drafts[0].series[0].x[0]}`);
+    // Sub-responses come in action order; that of an update names no row key, so go by position.
+    const etag = response.subResponses[0]?.etag;
+    memory.committed(
+      { lastSeq, oldestSeq, storedPoints },
+      etag,
+      [...newPoints].map(([seq, points]) => ({ seq, points })),
+      drafts.map((draft) => draft.id),
+    );
+    return messages;
+  }
+
+  /** Points of a stored message row (undefined when it is gone), remembered or read. */
+  async #storedPointCount(pk: string, memory: StreamMemory, seq: number): Promise<number | undefined> {
+    const remembered = memory.pointCount(seq);
+    if (remembered !== undefined) return remembered;
+    const row = await this.#get(pk, messageRowKey(seq), ['pointCount']);
+    if (!row) return undefined;
+    const points = Number(row.pointCount);
+    memory.notePointCount(seq, points);
+    return points;
+  }
+
+  /**
+   * Notes that the message reached SignalR, so that redeliveries are dropped. The markers of a
+   * stream's messages delivered meanwhile are updated together in one transaction. Every 100th
+   * seq of a stream also forgets event ids older than the retention period.
    */
   async completeDelivery(message: LiveMessage): Promise<void> {
-    await this.#guard('completeDelivery', async () => {
-      const pk = partitionKey(message.stream);
-      await this.#table.updateEntity({ partitionKey: pk, rowKey: markerRowKey(message.id), sent: true }, 'Merge');
-      if (message.seq % PRUNE_EVERY_SEQ === 0) await this.#pruneEventIds(pk);
-    });
+    await this.#deliveries.add(partitionKey(message.stream), message);
+  }
+
+  async #markSent(pk: string, messages: LiveMessage[]): Promise<void[]> {
+    const t0 = performance.now();
+    if (process.env.TPDEBUG) process.on('exit', () => {}), setImmediate(() => {});
+    const rowKeys = [...new Set(messages.map((message) => markerRowKey(message.id)))];
+    const markSent = (rowKey: string): TransactionAction => ['update', { partitionKey: pk, rowKey, sent: true }, 'Merge'];
+    for (let start = 0; start < rowKeys.length; start += MAX_OPERATIONS) {
+      const chunk = rowKeys.slice(start, start + MAX_OPERATIONS);
+      if (chunk.length === 1) await this.#table.updateEntity(markSent(chunk[0])[1], 'Merge');
+      else await this.#table.submitTransaction(chunk.map(markSent));
+    }
+    if (messages.some((message) => message.seq % PRUNE_EVERY_SEQ === 0)) await this.#pruneEventIds(pk);
+    if (process.env.TPDEBUG) console.error(`TPDEBUG marked ${messages.length} ${(performance.now() - t0).toFixed(1)}`);
+    return messages.map(() => undefined);
   }
 
   /**
@@ -186,23 +259,6 @@ export class RecentPointsStore {
     if (marker.sent === true) return { kind: 'duplicate', seq };
     const row = await this.#get(partitionKey(stream), messageRowKey(seq));
     return row ? { kind: 'unsent', message: decodeMessage(stream, seq, row) } : { kind: 'duplicate', seq };
-  }
-
-  /** Which oldest messages go so that the stream keeps at least `pointsPerStream` points. */
-  async #planTrim(pk: string, state: CounterState, message: LiveMessage) {
-    let storedPoints = state.storedPoints + countPoints(message);
-    let oldestSeq = state.oldestSeq;
-    const deleteSeqs: number[] = [];
-    // Every stored message holds at least one point, so nothing can go while this is false.
-    while (oldestSeq < message.seq && storedPoints - 1 >= this.#pointsPerStream && deleteSeqs.length < MAX_TRIMS_PER_EVENT) {
-      const oldest = await this.#get(pk, messageRowKey(oldestSeq), ['pointCount']);
-      const oldestPoints = oldest ? Number(oldest.pointCount) : 0;
-      if (storedPoints - oldestPoints < this.#pointsPerStream) break;
-      if (oldest) deleteSeqs.push(oldestSeq);
-      storedPoints -= oldestPoints;
-      oldestSeq += 1;
-    }
-    return { deleteSeqs, oldestSeq, storedPoints };
   }
 
   async #pruneEventIds(pk: string): Promise<void> {
@@ -272,4 +328,18 @@ function storageProblem(error: unknown): string {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waiting events taken into one transaction: bounded in count and points, each event id once. */
+function recordBatchSize(waiting: readonly MessageDraft[]): number {
+  const ids = new Set<string>();
+  let points = 0;
+  let size = 0;
+  for (const draft of waiting) {
+    points += countPoints(draft);
+    if (size > 0 && (size >= MAX_EVENTS_PER_TRANSACTION || points > MAX_POINTS_PER_TRANSACTION || ids.has(draft.id))) break;
+    ids.add(draft.id);
+    size += 1;
+  }
+  return size;
 }

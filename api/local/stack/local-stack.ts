@@ -20,6 +20,13 @@ import { LabelledLog } from './labelled-log.js';
 import type { StackPorts } from './port-settings.js';
 import { ensureWidgetBundle } from './widget-bundle.js';
 
+/**
+ * Events per delivery to `ingest` (Azure's `maxEventsPerBatch`; batching is off by default): a
+ * busy topic then makes one request for many events, which the host runs at once and the store
+ * writes in one transaction per stream. Set the same on an Azure event subscription.
+ */
+const INGEST_MAX_EVENTS_PER_BATCH = 64;
+
 export interface LocalStackOptions {
   /** The repository root (holds `demo/`, `widget/`, `dist/`). */
   root: string;
@@ -125,7 +132,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       const localTopic = await startEventGridTopic({
         port: options.ports.eventGrid,
         host,
-        subscriptions: [{ name: 'ingest', endpointUrl: functions.eventGridWebhookUrl('ingest') }],
+        subscriptions: [{ name: 'ingest', endpointUrl: functions.eventGridWebhookUrl('ingest'), maxEventsPerBatch: INGEST_MAX_EVENTS_PER_BATCH }],
         log: topicLog,
       });
       stops.push({ label: 'eventgrid', stop: localTopic.stop });

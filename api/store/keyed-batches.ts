@@ -1,0 +1,54 @@
+/**
+ * Per key, one batch at a time: items that arrive while a key's batch is being processed wait,
+ * and the next batch takes them together. An item arriving at an idle key starts at once,
+ * alone, so batching adds no latency at low rates. Results are handed out in item order.
+ */
+export interface KeyedBatchesOptions<Item, Result> {
+  /** How many of the waiting items (oldest first) the next batch takes; at least one is taken. */
+  batchSize(waiting: readonly Item[]): number;
+  /** Processes one batch of a key: one result per item, in order; throwing fails every item. */
+  process(key: string, items: Item[]): Promise<Result[]>;
+}
+
+interface Waiting<Item, Result> {
+  item: Item;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+export class KeyedBatches<Item, Result> {
+  readonly #options: KeyedBatchesOptions<Item, Result>;
+  /** Keys with a batch under way, and what waits for the next one. */
+  readonly #waiting = new Map<string, Waiting<Item, Result>[]>();
+
+  constructor(options: KeyedBatchesOptions<Item, Result>) {
+    this.#options = options;
+  }
+
+  add(key: string, item: Item): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      const waiting = this.#waiting.get(key);
+      if (waiting) {
+        waiting.push({ item, resolve, reject });
+        return;
+      }
+      const queue = [{ item, resolve, reject }];
+      this.#waiting.set(key, queue);
+      void this.#drain(key, queue);
+    });
+  }
+
+  async #drain(key: string, queue: Waiting<Item, Result>[]): Promise<void> {
+    while (queue.length > 0) {
+      const size = this.#options.batchSize(queue.map((entry) => entry.item));
+      const batch = queue.splice(0, Math.max(1, Math.min(queue.length, size)));
+      try {
+        const results = await this.#options.process(key, batch.map((entry) => entry.item));
+        batch.forEach((entry, index) => entry.resolve(results[index]));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.#waiting.delete(key);
+  }
+}
