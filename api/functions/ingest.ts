@@ -23,9 +23,7 @@ export async function ingest(event: unknown, context: InvocationContext): Promis
   const { draft } = parsed;
   const services = currentServices();
   const store = services.store();
-  const t0 = performance.now();
   const outcome = await store.record(draft);
-  const t1 = performance.now();
   if (outcome.kind === 'duplicate') {
     context.log(`dropped redelivery of event ${JSON.stringify(draft.id)} (stream ${draft.stream}, seq ${outcome.seq})`);
     return;
@@ -38,7 +36,6 @@ export async function ingest(event: unknown, context: InvocationContext): Promis
     // The points are stored and sent; a redelivery would only re-send the same seq, which clients drop.
     context.warn(`could not mark event ${JSON.stringify(draft.id)} as sent: ${(error as Error).message}`);
   }
-  if (process.env.TPDEBUG) console.error(`TPDEBUG ingest record ${(t1 - t0).toFixed(1)} send+mark ${(performance.now() - t1).toFixed(1)} age ${Date.now() - draft.time}`);
   const resent = outcome.kind === 'unsent' ? ' (sent again after an earlier failed send)' : '';
   context.log(`stream ${message.stream} seq ${message.seq}: ${countPoints(message)} points from event ${JSON.stringify(draft.id)}${resent}`);
 }

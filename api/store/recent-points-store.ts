@@ -56,8 +56,11 @@ export class StoreUnavailableError extends Error {
 const MAX_OPERATIONS = 100;
 /** Events per transaction: the counter and two rows each leave room for 35 trims. */
 const MAX_EVENTS_PER_TRANSACTION = 32;
-/** Point data per transaction (16 bytes a point, base64 in the request), well under its 4 MiB. */
-const MAX_POINTS_PER_TRANSACTION = 120_000;
+/**
+ * Points of the events batched in one transaction: 16 bytes each stays under a table entity's
+ * 1 MiB, so an event storage refuses as too large is always written (and fails) alone.
+ */
+const MAX_POINTS_PER_TRANSACTION = 60_000;
 const MAX_ATTEMPTS = 40;
 const PRUNE_EVERY_SEQ = 100;
 const MAX_PRUNED_PER_RUN = 1000;
@@ -175,9 +178,7 @@ export class RecentPointsStore {
       ]),
       ...deleteSeqs.map((seq): TransactionAction => ['delete', { partitionKey: pk, rowKey: messageRowKey(seq) }]),
     ];
-    const t0 = performance.now();
     const response = await this.#table.submitTransaction(actions);
-    if (process.env.TPDEBUG) console.error(`TPDEBUG commit ${drafts.length} ${actions.length} ${(performance.now() - t0).toFixed(1)} ${Date.now() - drafts[0].series[0].x[0]}`);
     // Sub-responses come in action order; that of an update names no row key, so go by position.
     const etag = response.subResponses[0]?.etag;
     memory.committed(
@@ -210,8 +211,6 @@ export class RecentPointsStore {
   }
 
   async #markSent(pk: string, messages: LiveMessage[]): Promise<void[]> {
-    const t0 = performance.now();
-    if (process.env.TPDEBUG) process.on('exit', () => {}), setImmediate(() => {});
     const rowKeys = [...new Set(messages.map((message) => markerRowKey(message.id)))];
     const markSent = (rowKey: string): TransactionAction => ['update', { partitionKey: pk, rowKey, sent: true }, 'Merge'];
     for (let start = 0; start < rowKeys.length; start += MAX_OPERATIONS) {
@@ -220,7 +219,6 @@ export class RecentPointsStore {
       else await this.#table.submitTransaction(chunk.map(markSent));
     }
     if (messages.some((message) => message.seq % PRUNE_EVERY_SEQ === 0)) await this.#pruneEventIds(pk);
-    if (process.env.TPDEBUG) console.error(`TPDEBUG marked ${messages.length} ${(performance.now() - t0).toFixed(1)}`);
     return messages.map(() => undefined);
   }
 

@@ -114,6 +114,72 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     assert.equal(sentMessage(again).seq, 101);
   });
 
+  it('records a burst of one stream together: consecutive seqs, handed out in seq order, each row once', async () => {
+    const name = tableName();
+    const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 1000 });
+    const events = Array.from({ length: 80 }, (_, i) => draft('s/burst', 1, `burst-${i}`));
+    const handedOut: number[] = [];
+    const outcomes = await Promise.all(events.map((event) => store.record(event).then((outcome) => (handedOut.push(sentMessage(outcome).seq), outcome))));
+    assert.deepEqual(handedOut, events.map((_, i) => i + 1), 'resolved in seq order, so sends start in seq order');
+    assert.deepEqual(outcomes.map((outcome) => outcome.kind), events.map(() => 'new'));
+    const stored = await store.readRecent('s/burst', { maxPoints: 1000 });
+    assert.deepEqual(stored.messages.map((message) => message.id), events.map((event) => event.id));
+  });
+
+  it('notices writes by another instance and a redelivery it did not store, and stays exact', async () => {
+    const name = tableName();
+    const [a, b] = [0, 1].map(() => new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 1000 }));
+    const first = draft('s/shared', 1, 'first');
+    assert.equal(sentMessage(await a.record(first)).seq, 1);
+    assert.equal(sentMessage(await b.record(draft('s/shared', 1, 'b-1'))).seq, 2);
+    // b's memory of the counter is current, but it has never seen `first`: its marker refuses the write.
+    const again = await b.record(first);
+    assert.equal(again.kind, 'unsent');
+    assert.equal(sentMessage(again).seq, 1);
+    // a's memory of the counter is stale: the ETag refuses the write, and the burst is recorded carefully.
+    const burst = await Promise.all(Array.from({ length: 5 }, (_, i) => a.record(draft('s/shared', 1, `a-${i}`))));
+    assert.deepEqual(burst.map((outcome) => sentMessage(outcome).seq), [3, 4, 5, 6, 7]);
+    const stored = await a.readRecent('s/shared', { maxPoints: 1000 });
+    assert.deepEqual(stored.messages.map((message) => message.seq), [1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('gives a redelivery arriving within a burst its earlier seq', async () => {
+    const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: tableName(), pointsPerStream: 1000 });
+    const event = draft('s/burst-redelivery', 1, 'twice');
+    const outcomes = await Promise.all([event, draft('s/burst-redelivery', 1), event, draft('s/burst-redelivery', 1), event].map((d) => store.record(d)));
+    const twice = outcomes.filter((_, i) => i % 2 === 0);
+    assert.deepEqual(twice.map((outcome) => outcome.kind).sort(), ['new', 'unsent', 'unsent']);
+    assert.equal(new Set(twice.map((outcome) => sentMessage(outcome).seq)).size, 1, 'one seq for one event id');
+    const { messages } = await store.readRecent('s/burst-redelivery', { maxPoints: 1000 });
+    assert.deepEqual(messages.map((message) => message.seq), [1, 2, 3]);
+  });
+
+  it('trims within a burst, keeping at least N points and at most N plus one event', async () => {
+    const name = tableName();
+    const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10 });
+    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    for (let round = 0; round < 3; round += 1) {
+      await Promise.all(Array.from({ length: 40 }, () => store.record(draft('s/trimmed-burst', 3))));
+      let stored = 0;
+      for await (const row of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${'s!trimmed-burst'} and RowKey ge ${'m'} and RowKey lt ${'n'}` } })) {
+        stored += Number(row.pointCount);
+      }
+      assert.ok(stored >= 10 && stored <= 10 + 3, `between 10 and 13 points stored (stored ${stored})`);
+    }
+    const history = await store.readRecent('s/trimmed-burst', { maxPoints: 10 });
+    assert.equal(history.lastSeq, 120);
+    assert.equal(history.messages.at(-1)?.seq, 120);
+  });
+
+  it('marks messages delivered together as sent, so every later redelivery is dropped', async () => {
+    const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: tableName(), pointsPerStream: 1000 });
+    const events = Array.from({ length: 30 }, (_, i) => draft('s/delivered', 1, `delivered-${i}`));
+    const messages = (await Promise.all(events.map((event) => store.record(event)))).map(sentMessage);
+    await Promise.all([...messages, messages[0]].map((message) => store.completeDelivery(message)));
+    const again = await Promise.all(events.map((event) => store.record(event)));
+    assert.deepEqual(again, messages.map((message) => ({ kind: 'duplicate', seq: message.seq })));
+  });
+
   it('fails with StoreUnavailableError, naming the operation, when storage is unreachable', async () => {
     const store = new RecentPointsStore({
       connectionString: azurite.connectionString.replace(/TableEndpoint=[^;]+/, 'TableEndpoint=http://127.0.0.1:1/devstoreaccount1'),

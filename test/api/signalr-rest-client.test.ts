@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it, mock } from 'node:test';
 import { parseSignalRConnectionString } from '../../api/signalr/connection-string.js';
 import { SignalRRestClient, SignalRRestError } from '../../api/signalr/rest-client.js';
 import { startRecordingSignalRService, type RecordingSignalRService } from './support/recording-signalr-service.js';
@@ -50,6 +50,25 @@ describe('SignalR Service REST client', () => {
       if (method === 'POST') assert.deepEqual(request.body, message);
     });
   }
+
+  it('signs a token per URL once and replaces it a minute before it expires', async () => {
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    try {
+      const issuedAt = async (send: () => Promise<void>): Promise<unknown> => {
+        service.requests.length = 0;
+        await send();
+        return service.requests[0].claims.iat;
+      };
+      const first = await issuedAt(() => client.sendToGroup('cached', message));
+      mock.timers.tick(200_000);
+      assert.equal(await issuedAt(() => client.sendToGroup('cached', message)), first, 'reused within its lifetime');
+      assert.equal(await issuedAt(() => client.sendToGroup('other', message)), (first as number) + 200, 'another URL gets its own token');
+      mock.timers.tick(41_000);
+      assert.equal(await issuedAt(() => client.sendToGroup('cached', message)), (first as number) + 241, 'replaced 60 s before its 300 s expire');
+    } finally {
+      mock.timers.reset();
+    }
+  });
 
   it('answers existence checks from 200 and 404', async () => {
     assert.equal(await client.groupExists('g'), true);
