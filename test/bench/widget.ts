@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       }
     }
     const result = {
-      command: `npm run bench:widget -- ${process.argv.slice(2).join(' ')}`.trim(),
+      command: ['npm run bench:widget', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, chromium: browser.version() },
       options: { ...options, only: [...options.only] },
       sizes,

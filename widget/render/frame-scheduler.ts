@@ -81,12 +81,6 @@ export class FrameScheduler {
     this.states.delete(task);
   }
 
-  /** The measured cost of one redraw of `task`, in ms (undefined before its first redraw). */
-  costOf(task: FrameTask): number | undefined {
-    const state = this.states.get(task);
-    return state && state.lastRenderAt > -Infinity ? state.costInMs : undefined;
-  }
-
   private requestFrame(): void {
     this.frame ??= requestAnimationFrame(() => this.runFrame());
   }
