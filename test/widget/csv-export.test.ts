@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { sendMouse } from '@web/test-runner-commands';
 import { csvText, seriesToCsv } from '../../widget/data/csv.js';
 import { useLocalStack } from './support/local-stack.js';
-import { T0, createPlot, drawnSeries, waitFor } from './support/plot-fixture.js';
+import { T0, createPlot, dragZoom, drawnSeries, waitFor } from './support/plot-fixture.js';
 
 describe('CSV export', function () {
   this.timeout(90_000);
@@ -53,13 +52,7 @@ describe('CSV export', function () {
       const plot = createPlot({ hub: stack().hub, stream, 'x-axis': 'number' });
       await waitFor(() => drawnSeries(plot).get('s')?.y.length === 20, '20 points drawn');
 
-      const area = plot.shadowRoot!.querySelector('.nsewdrag')!.getBoundingClientRect();
-      const y = Math.round(area.top + area.height / 2);
-      await sendMouse({ type: 'move', position: [Math.round(area.left + area.width * 0.25), y] });
-      await sendMouse({ type: 'down' });
-      await sendMouse({ type: 'move', position: [Math.round(area.left + area.width * 0.5), y + 3] });
-      await sendMouse({ type: 'move', position: [Math.round(area.left + area.width * 0.75), y + 6] });
-      await sendMouse({ type: 'up' });
+      await dragZoom(plot, 0.25, 0.75);
       await waitFor(() => plot.paused, 'paused by the zoom');
       await stack().publishPoints(stream, [{ series: 's', x: 21, y: 210 }]);
       await waitFor(() => plot.pointCount === 21, 'the new point kept');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sendMouse } from '@web/test-runner-commands';
 import type { PauseChangeDetail } from '../../widget/realtime-plot.js';
 import { useLocalStack } from './support/local-stack.js';
-import { T0, createPlot, drawnSeries, waitFor } from './support/plot-fixture.js';
+import { T0, createPlot, dragZoom, drawnSeries, waitFor } from './support/plot-fixture.js';
 
 type Graph = HTMLElement & { layout: { xaxis: { range: unknown[] } } };
 
@@ -49,14 +49,7 @@ describe('<realtime-plot> pause and follow live', function () {
     const changes: PauseChangeDetail[] = [];
     plot.addEventListener('realtime-plot-pause-change', (event) => changes.push(event.detail));
 
-    // Drag a zoom box over the middle of the plot area.
-    const area = plot.shadowRoot!.querySelector('.nsewdrag')!.getBoundingClientRect();
-    const y = Math.round(area.top + area.height / 2);
-    await sendMouse({ type: 'move', position: [Math.round(area.left + area.width * 0.3), y] });
-    await sendMouse({ type: 'down' });
-    await sendMouse({ type: 'move', position: [Math.round(area.left + area.width * 0.5), y + 2] });
-    await sendMouse({ type: 'move', position: [Math.round(area.left + area.width * 0.6), y + 4] });
-    await sendMouse({ type: 'up' });
+    await dragZoom(plot, 0.3, 0.6);
     await waitFor(() => plot.paused, 'paused by the zoom');
     expect(changes).to.deep.equal([{ paused: true, reason: 'zoom' }]);
     const zoomed = [...graph().layout.xaxis.range];

@@ -1,4 +1,5 @@
 /** Helpers for tests of `<realtime-plot>`: create elements, wait for conditions, read what is drawn. */
+import { sendMouse } from '@web/test-runner-commands';
 import '../../../widget/realtime-plot.js';
 import type { RealtimePlot } from '../../../widget/realtime-plot.js';
 import { existingHubClient } from '../../../widget/connection/hub-client-pool.js';
@@ -59,4 +60,16 @@ export function reportNetwork(online: boolean): void {
   if (online) delete (navigator as { onLine?: boolean }).onLine;
   else Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
   window.dispatchEvent(new Event(online ? 'online' : 'offline'));
+}
+
+/** Drags a zoom box with the mouse across the plot area, from `from` to `to` (fractions of its width). */
+export async function dragZoom(plot: RealtimePlot, from: number, to: number): Promise<void> {
+  const area = plot.shadowRoot!.querySelector('.nsewdrag')!.getBoundingClientRect();
+  const x = (fraction: number) => Math.round(area.left + area.width * fraction);
+  const y = Math.round(area.top + area.height / 2);
+  await sendMouse({ type: 'move', position: [x(from), y] });
+  await sendMouse({ type: 'down' });
+  await sendMouse({ type: 'move', position: [x((from + to) / 2), y + 3] });
+  await sendMouse({ type: 'move', position: [x(to), y + 6] });
+  await sendMouse({ type: 'up' });
 }
