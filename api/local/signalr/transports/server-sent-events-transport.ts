@@ -1,7 +1,8 @@
 /** Server-Sent Events: server-to-client text frames as `data:` events; the client sends by POST. */
 import type { ServerResponse } from 'node:http';
-import type { ServerTransport, TransportEvents } from './server-transport.js';
-import { PendingFrames, type BatchedTransport, type WriteBatcher } from './write-batcher.js';
+import type { TransportEvents } from './server-transport.js';
+import { StreamingTransport } from './streaming-transport.js';
+import type { WireEncoding, WriteBatcher } from './write-batcher.js';
 
 /** One `data:` event; a data field ends at a line break, so each line gets its own (JSON frames have none). */
 function serverSentEvent(payload: Buffer): Buffer {
@@ -15,18 +16,17 @@ function serverSentEvent(payload: Buffer): Buffer {
   return Buffer.from(`${fields}\r\n`);
 }
 
-export class ServerSentEventsTransport implements ServerTransport, BatchedTransport {
+export class ServerSentEventsTransport extends StreamingTransport {
   readonly name = 'ServerSentEvents';
   readonly supportsBinary = false;
-  readonly inherentKeepAlive = false;
-  private readonly pending = new PendingFrames();
 
   constructor(
     private readonly res: ServerResponse,
     events: TransportEvents,
-    private readonly batcher: WriteBatcher,
-    private readonly maxBufferedBytes: number,
+    batcher: WriteBatcher,
+    maxBufferedBytes: number,
   ) {
+    super(batcher, maxBufferedBytes);
     res.on('close', () => events.transportFinished());
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -37,27 +37,27 @@ export class ServerSentEventsTransport implements ServerTransport, BatchedTransp
     res.write(':\r\n');
   }
 
-  send(frame: Buffer, binary: boolean): boolean {
-    if (!this.res.writable) return true;
-    if (this.res.writableLength + this.pending.bytes + frame.length > this.maxBufferedBytes) return false;
-    if (this.pending.add(frame, binary)) this.batcher.schedule(this);
-    return true;
+  protected isOpen(): boolean {
+    return this.res.writable;
   }
 
-  flush(): void {
-    const frames = this.pending.take();
-    if (frames && this.res.writable) this.res.write(this.batcher.encode(frames, serverSentEvent));
+  protected bufferedBytes(): number {
+    return this.res.writableLength;
   }
 
-  end(): void {
-    this.flush();
+  protected encoding(): WireEncoding {
+    return serverSentEvent;
+  }
+
+  protected write(bytes: Buffer): void {
+    this.res.write(bytes);
+  }
+
+  protected close(): void {
     this.res.end();
   }
 
-  destroy(): void {
-    this.pending.take();
+  protected terminate(): void {
     this.res.destroy();
   }
-
-  tick(): void {}
 }

@@ -6,56 +6,54 @@
  */
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import type { ServerTransport, TransportEvents } from './server-transport.js';
+import type { TransportEvents } from './server-transport.js';
+import { StreamingTransport } from './streaming-transport.js';
 import { binaryFrame, textFrame } from './websocket-frame.js';
-import { PendingFrames, type BatchedTransport, type WriteBatcher } from './write-batcher.js';
+import type { WireEncoding, WriteBatcher } from './write-batcher.js';
 
 const NORMAL_CLOSURE = 1000;
 
-export class WebSocketTransport implements ServerTransport, BatchedTransport {
+export class WebSocketTransport extends StreamingTransport {
   readonly name = 'WebSockets';
   readonly supportsBinary = true;
-  readonly inherentKeepAlive = false;
-  private readonly pending = new PendingFrames();
 
   constructor(
     private readonly webSocket: WebSocket,
     /** The upgraded TCP socket `webSocket` runs on. */
     private readonly socket: Duplex,
     events: TransportEvents,
-    private readonly batcher: WriteBatcher,
-    private readonly maxBufferedBytes: number,
+    batcher: WriteBatcher,
+    maxBufferedBytes: number,
   ) {
+    super(batcher, maxBufferedBytes);
     webSocket.on('message', (data: Buffer) => events.receive(data));
     webSocket.on('close', () => events.transportFinished());
     // An 'error' (e.g. a frame over maxPayload) is always followed by 'close'.
     webSocket.on('error', () => undefined);
   }
 
-  send(frame: Buffer, binary: boolean): boolean {
-    if (this.webSocket.readyState !== WebSocket.OPEN) return true;
-    if (this.socket.writableLength + this.pending.bytes + frame.length > this.maxBufferedBytes) return false;
-    if (this.pending.add(frame, binary)) this.batcher.schedule(this);
-    return true;
+  protected isOpen(): boolean {
+    return this.webSocket.readyState === WebSocket.OPEN;
   }
 
-  flush(): void {
-    const frames = this.pending.take();
-    // Several hub frames may share one WebSocket message; clients split them again.
-    if (frames && this.webSocket.readyState === WebSocket.OPEN) {
-      this.socket.write(this.batcher.encode(frames, this.pending.binary ? binaryFrame : textFrame));
-    }
+  protected bufferedBytes(): number {
+    return this.socket.writableLength;
   }
 
-  end(): void {
-    this.flush();
+  /** Several hub frames may share one WebSocket message; clients split them again. */
+  protected encoding(binary: boolean): WireEncoding {
+    return binary ? binaryFrame : textFrame;
+  }
+
+  protected write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  protected close(): void {
     this.webSocket.close(NORMAL_CLOSURE);
   }
 
-  destroy(): void {
-    this.pending.take();
+  protected terminate(): void {
     this.webSocket.terminate();
   }
-
-  tick(): void {}
 }
