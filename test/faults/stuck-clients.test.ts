@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientToken, connectClient, eventually, HttpTransportType, RawJsonClient, RestApi, startService } from '../signalr/support.js';
+import { connectDirect, eventually, RawJsonClient, RestApi, startService } from '../signalr/support.js';
 import { MIB, settledHeapBytes } from './support/heap.js';
 
 const HUB = 'plots';
@@ -25,12 +25,7 @@ describe('stuck and slow clients', () => {
     const readers = await Promise.all(
       ['json', 'messagepack'].flatMap((protocol) =>
         [0, 1].map((index) =>
-          connectClient({
-            transport: HttpTransportType.WebSockets,
-            protocol: protocol as 'json' | 'messagepack',
-            url: `${service.endpoint}/client/?hub=${HUB}`,
-            accessTokenFactory: () => clientToken(service, { hub: HUB, userId: `reader-${protocol}-${index}` }),
-          }),
+          connectDirect(service, { hub: HUB, userId: `reader-${protocol}-${index}` }, { protocol: protocol as 'json' | 'messagepack' }),
         ),
       ),
     );

@@ -10,7 +10,7 @@ import { WebSocket } from 'ws';
 import {
   buildClient,
   clientToken,
-  connectClient,
+  connectDirect,
   HttpTransportType,
   negotiateRaw,
   RestApi,
@@ -114,12 +114,7 @@ describe('accepted tokens', () => {
   for (const userClaim of ['asrs.s.uid', 'nameid'] as const) {
     it(`the user id in '${userClaim}' addresses the client`, async () => {
       const userId = `user in ${userClaim}`;
-      const client = await connectClient({
-        transport: HttpTransportType.WebSockets,
-        protocol: 'json',
-        url: `${service.endpoint}/client/?hub=${HUB}`,
-        accessTokenFactory: () => clientToken(service, { hub: HUB, userId, userClaim }),
-      });
+      const client = await connectDirect(service, { hub: HUB, userId, userClaim });
       assert.equal((await rest.sendToUser(HUB, userId, 'message', userClaim)).status, 202);
       await client.receives(userClaim);
     });

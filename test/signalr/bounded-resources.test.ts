@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import {
   clientToken,
   connectClient,
+  connectDirect,
   eventually,
   HttpTransportType,
   negotiateRaw,
@@ -21,12 +22,7 @@ describe('a client that does not read', () => {
   it('is dropped when its send buffer is full, while a reading client keeps receiving', async () => {
     const service = await startService({ maxFrameBytes: 256 * 1024, maxBufferedBytesPerConnection: 512 * 1024 });
     const rest = new RestApi(service, 'v1');
-    const reader = await connectClient({
-      transport: HttpTransportType.WebSockets,
-      protocol: 'json',
-      url: `${service.endpoint}/client/?hub=${HUB}`,
-      accessTokenFactory: () => clientToken(service, { hub: HUB, userId: 'reader' }),
-    });
+    const reader = await connectDirect(service, { hub: HUB, userId: 'reader' });
     const sleeper = await RawJsonClient.connect(service, { hub: HUB, userId: 'sleeper' });
     for (const user of ['reader', 'sleeper']) assert.equal((await rest.addUserToGroup(HUB, 'firehose', user)).status, 200);
     sleeper.socket.pause(); // stops reading from its TCP socket: the kernel buffers fill, then the service's

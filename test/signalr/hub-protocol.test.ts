@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { clientToken, connectClient, HttpTransportType, negotiateRaw, RawJsonClient, RestApi, startService } from './support.js';
+import { clientToken, connectDirect, negotiateRaw, RawJsonClient, RestApi, startService } from './support.js';
 
 const HUB = 'wire';
 const service = await startService({ maxFrameBytes: 64 * 1024 });
@@ -98,14 +98,7 @@ describe('keep-alive and time-outs', () => {
   });
 
   it('keeps a stock client connected across several of its server time-outs', async () => {
-    const client = await connectClient({
-      transport: HttpTransportType.WebSockets,
-      protocol: 'json',
-      url: `${quick.endpoint}/client/?hub=${HUB}`,
-      accessTokenFactory: () => clientToken(quick, { hub: HUB, userId: 'patient' }),
-      serverTimeoutInMs: 3000,
-      keepAliveIntervalInMs: 500,
-    });
+    const client = await connectDirect(quick, { hub: HUB, userId: 'patient' }, { serverTimeoutInMs: 3000, keepAliveIntervalInMs: 500 });
     // Longer than two of the client's server time-outs: only the service's pings keep it open.
     await new Promise((resolve) => setTimeout(resolve, 7000));
     assert.deepEqual(client.closes, []);
@@ -123,12 +116,7 @@ describe('what clients send', () => {
   });
 
   it('closes only the connection that sent a malformed frame, with an error', async () => {
-    const bystander = await connectClient({
-      transport: HttpTransportType.WebSockets,
-      protocol: 'json',
-      url: `${service.endpoint}/client/?hub=${HUB}`,
-      accessTokenFactory: () => clientToken(service, { hub: HUB, userId: 'bystander' }),
-    });
+    const bystander = await connectDirect(service, { hub: HUB, userId: 'bystander' });
     const offender = await RawJsonClient.connect(service, { hub: HUB, userId: 'offender' });
     offender.send('{"type":1,"target":\u001e');
     const close = await offender.next((frame) => frame.type === 7, 'a Close message');

@@ -231,6 +231,17 @@ export async function connectClient(options: ClientOptions): Promise<TestClient>
   return client;
 }
 
+/** A stock client connected straight to the service over WebSockets (JSON unless told), with a token for `token`'s hub and user. */
+export function connectDirect(service: LocalSignalRService, token: ClientTokenOptions, options: Partial<ClientOptions> = {}): Promise<TestClient> {
+  return connectClient({
+    transport: HttpTransportType.WebSockets,
+    protocol: 'json',
+    url: `${service.endpoint}/client/?hub=${token.hub}`,
+    accessTokenFactory: () => clientToken(service, token),
+    ...options,
+  });
+}
+
 /** Waits (up to a generous time-out, for a loaded machine) until the condition holds. */
 export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutInMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutInMs;
