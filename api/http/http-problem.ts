@@ -25,6 +25,12 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   };
 }
 
+/** The body of every error response. */
+export interface ProblemBody {
+  error: { code: string; message: string };
+}
+
 export function problemResponse(problem: HttpProblem): HttpResponseInit {
-  return jsonResponse(problem.status, { error: { code: problem.code, message: problem.message } }, problem.headers);
+  const body: ProblemBody = { error: { code: problem.code, message: problem.message } };
+  return jsonResponse(problem.status, body, problem.headers);
 }

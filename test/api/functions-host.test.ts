@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { cloudEvent, eventGridEvent, startApiStack, type ApiStack } from './support/api-stack.js';
+import type { ProblemBody } from '../../api/http/http-problem.js';
 
 const DEMO_ORIGIN = 'http://localhost:5173';
 
@@ -40,7 +41,7 @@ describe('local Functions host', () => {
         body: 'x'.repeat(5 * 1024 * 1024),
       });
       assert.equal(response.status, 413);
-      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'PayloadTooLarge');
+      assert.equal(((await response.json()) as ProblemBody).error.code, 'PayloadTooLarge');
     });
   });
 
@@ -141,7 +142,7 @@ describe('local Functions host', () => {
       it(`answers ${status} ${code} to ${what}`, async () => {
         const response = await stack.deliver(undefined, { body, headers: { 'content-type': contentType } });
         assert.equal(response.status, status);
-        assert.equal(((await response.json()) as { error: { code: string } }).error.code, code);
+        assert.equal(((await response.json()) as ProblemBody).error.code, code);
       });
     }
 

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { HistoryResponse } from '../../api/live-message.js';
 import { eventGridEvent, startApiStack, type ApiStack } from './support/api-stack.js';
 import { CALLER_SECRET_SETTINGS, signCallerToken } from './support/tokens.js';
+import type { ProblemBody } from '../../api/http/http-problem.js';
 
 describe('GET /api/streams/{stream}/history', () => {
   let stack: ApiStack;
@@ -10,7 +11,7 @@ describe('GET /api/streams/{stream}/history', () => {
 
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const response = await stack.api(path, { headers });
-    return { status: response.status, body: (await response.json()) as HistoryResponse & { error: { code: string; message: string } } };
+    return { status: response.status, body: (await response.json()) as HistoryResponse & ProblemBody };
   };
 
   before(async () => {

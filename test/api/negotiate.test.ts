@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
 import { startApiStack, waitFor, type ApiStack } from './support/api-stack.js';
 import { CALLER_AUDIENCE, CALLER_ISSUER, CALLER_SECRET, CALLER_SECRET_SETTINGS, CALLER_SETTINGS, signAccessToken, signCallerToken } from './support/tokens.js';
+import type { ProblemBody } from '../../api/http/http-problem.js';
 
 // One Azurite for every stack of this file.
 let azurite: RunningAzurite;
@@ -111,7 +112,7 @@ describe('POST /api/negotiate', () => {
     it(`refuses a caller token ${what} with 401 and the reason`, async () => {
       const response = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${await token()}` } });
       assert.equal(response.status, 401);
-      const body = (await response.json()) as { error: { code: string; message: string } };
+      const body = (await response.json()) as ProblemBody;
       assert.equal(body.error.code, 'InvalidCallerToken');
       assert.match(body.error.message, reason);
       assert.doesNotMatch(JSON.stringify(body), new RegExp(CALLER_SECRET));
@@ -167,7 +168,7 @@ describe('negotiate rate limit', () => {
       statuses.push(response.status);
       if (response.status === 429) {
         retryAfter = response.headers.get('retry-after');
-        assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'TooManyRequests');
+        assert.equal(((await response.json()) as ProblemBody).error.code, 'TooManyRequests');
       } else await response.body?.cancel();
     }
     assert.deepEqual(statuses, [200, 200, 200, 429]);
@@ -181,7 +182,7 @@ describe('negotiate without settings', () => {
     t.after(() => stack.stop());
     const response = await stack.api('negotiate', { method: 'POST' });
     assert.equal(response.status, 500);
-    const body = (await response.json()) as { error: { code: string; message: string } };
+    const body = (await response.json()) as ProblemBody;
     assert.equal(body.error.code, 'ServerMisconfigured');
     assert.match(body.error.message, /AzureSignalRConnectionString is not set/);
   });

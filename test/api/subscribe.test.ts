@@ -3,10 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startApiStack, type ApiStack } from './support/api-stack.js';
 import { CALLER_SECRET_SETTINGS, signAccessToken, signCallerToken } from './support/tokens.js';
-
-interface ErrorBody {
-  error: { code: string; message: string };
-}
+import type { ProblemBody } from '../../api/http/http-problem.js';
 
 describe('POST /api/subscribe and /api/unsubscribe', () => {
   let stack: ApiStack;
@@ -21,7 +18,7 @@ describe('POST /api/subscribe and /api/unsubscribe', () => {
     });
 
   async function expectError(response: Response, status: number, code: string, message: RegExp) {
-    const body = (await response.json()) as ErrorBody;
+    const body = (await response.json()) as ProblemBody;
     assert.equal(response.status, status, JSON.stringify(body));
     assert.equal(body.error.code, code);
     assert.match(body.error.message, message);

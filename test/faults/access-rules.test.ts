@@ -15,13 +15,10 @@ import { eventually } from '../signalr/support.js';
 import { pointEvent, startFaultStack, type FaultStack } from './support/local-stack.js';
 import { LiveSubscriber } from './support/live-subscriber.js';
 import { startWidgetBrowser } from './support/widget-browser.js';
+import type { ProblemBody } from '../../api/http/http-problem.js';
 
 const ISSUER = 'https://id.example.test/';
 const AUDIENCE = 'realtime-plot';
-
-interface ErrorBody {
-  error: { code: string; message: string };
-}
 
 describe('access rules', () => {
   let stack: FaultStack;
@@ -39,7 +36,7 @@ describe('access rules', () => {
     });
 
   async function expectError(response: Response, status: number, code: string, message: RegExp, what = ''): Promise<void> {
-    const body = (await response.json()) as ErrorBody;
+    const body = (await response.json()) as ProblemBody;
     assert.equal(response.status, status, `${what} ${JSON.stringify(body)}`);
     assert.equal(body.error.code, code);
     assert.match(body.error.message, message);
