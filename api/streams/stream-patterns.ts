@@ -65,5 +65,3 @@ function globMatches(pattern: string, text: string): boolean {
   while (p < pattern.length && pattern[p] === '*') p += 1;
   return p === pattern.length;
 }
-
-export const NO_STREAMS: StreamPatterns = parseStreamPatterns([]);

@@ -11,7 +11,7 @@ import { HttpError } from './http-io.js';
 import { userId } from './names.js';
 
 /** A token that is missing, malformed, badly signed, expired or for another hub. */
-export class AccessTokenError extends Error {}
+class AccessTokenError extends Error {}
 
 /** The claims of a verified token. */
 export type TokenClaims = Readonly<Record<string, unknown>>;
@@ -20,7 +20,7 @@ export type TokenClaims = Readonly<Record<string, unknown>>;
 const USER_ID_CLAIMS = ['asrs.s.uid', 'nameid'] as const;
 
 /** The bearer token of a request: the `Authorization` header, else the `access_token` query (browsers). */
-export function accessTokenOf(req: IncomingMessage, url: URL): string {
+function accessTokenOf(req: IncomingMessage, url: URL): string {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -36,7 +36,7 @@ export function accessTokenOf(req: IncomingMessage, url: URL): string {
  * Verifies a compact JWS: HS256 only, signature, and an expiry (required) that has not passed;
  * returns the claims. Synchronous HMAC, because every REST call and client request verifies one.
  */
-export function verifyAccessToken(token: string, key: Uint8Array, nowInMs = Date.now()): TokenClaims {
+function verifyAccessToken(token: string, key: Uint8Array, nowInMs = Date.now()): TokenClaims {
   const parts = token.split('.');
   if (parts.length !== 3) throw new AccessTokenError('The access token is malformed: it must be a JWT in compact form.');
   const header = decodeJsonPart(parts[0], 'header');
@@ -77,7 +77,7 @@ function decodeJsonPart(part: string, name: string): Record<string, unknown> {
  * without the port; one with the port is accepted too. The host is compared with the one the
  * client connected to, so the service can be reached as `localhost` or `127.0.0.1` alike.
  */
-export function clientAudienceMatches(audience: unknown, hub: string, requestHost: string | undefined): boolean {
+function clientAudienceMatches(audience: unknown, hub: string, requestHost: string | undefined): boolean {
   if (!requestHost) return false;
   let host: URL;
   try {
