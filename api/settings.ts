@@ -206,7 +206,7 @@ export function runWithAppSettings<T>(env: AppSettingsSource, fn: () => T): T {
 }
 
 /** The raw settings in force: the enclosing `runWithAppSettings` scope, else `process.env`. */
-export function currentAppSettingsSource(): AppSettingsSource {
+function currentAppSettingsSource(): AppSettingsSource {
   return settingsScope.getStore() ?? process.env;
 }
 
@@ -214,12 +214,12 @@ export function currentAppSettingsSource(): AppSettingsSource {
 // same object (and so the same clients, see services.ts) on every invocation.
 const parsedCache = new Map<string, AppSettings>();
 const PARSED_CACHE_LIMIT = 16;
+const SETTING_NAMES = Object.values(SETTING);
 
 /** The parsed settings in force. Throws `SettingsError` if a setting does not parse. */
 export function currentAppSettings(): AppSettings {
   const source = currentAppSettingsSource();
-  const names = [...Object.values(SETTING)];
-  const key = JSON.stringify(names.map((name) => source[name] ?? null));
+  const key = JSON.stringify(SETTING_NAMES.map((name) => source[name] ?? null));
   let settings = parsedCache.get(key);
   if (!settings) {
     settings = parseAppSettings(source);

@@ -17,13 +17,13 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dependencyClosure, readLockfile, type Lockfile } from './lockfile.js';
 import { productionDependenciesPlugin } from './production-dependencies-plugin.js';
-import { listFiles, zipFolder } from './zip-folder.js';
+import { zipFolder } from './zip-folder.js';
 
 /** Packages the bundle leaves to `node_modules` (see the file comment for why). */
 export const EXTERNAL_PACKAGES = ['@azure/functions'] as const;
 
 /** The built entry's file name, which the package's `main` names. */
-export const ENTRY_FILE = 'index.js';
+const ENTRY_FILE = 'index.js';
 
 export interface BuildApiPackageOptions {
   /** Project root (package.json, package-lock.json, node_modules, api/). Default: this repository. */
@@ -97,8 +97,8 @@ export async function buildApiPackage(options: BuildApiPackageOptions = {}): Pro
   await cp(join(rootDir, 'api', 'host.json'), join(outDir, 'host.json'));
 
   await mkdir(dirname(zipPath), { recursive: true });
-  await zipFolder(outDir, zipPath);
-  return { outDir, zipPath, entryPath, files: await listFiles(outDir), entryBytes };
+  const files = await zipFolder(outDir, zipPath);
+  return { outDir, zipPath, entryPath, files, entryBytes };
 }
 
 /** Bundles `entry` into `outFile` from production packages only, refusing local stand-ins. */

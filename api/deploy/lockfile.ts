@@ -34,7 +34,7 @@ export async function readLockfile(rootDir: string): Promise<Lockfile> {
  * Where Node would find `name` when required from the package installed at `fromPath`
  * (`''` is the project root): the nearest `node_modules/<name>` walking up the install tree.
  */
-export function resolveInstallPath(lock: Lockfile, fromPath: string, name: string): string | undefined {
+function resolveInstallPath(lock: Lockfile, fromPath: string, name: string): string | undefined {
   let base = fromPath;
   for (;;) {
     const candidate = base ? `${base}/node_modules/${name}` : `node_modules/${name}`;

@@ -445,9 +445,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   ]
 }
 
-// Delivers every event of the topic to the ingest function (Event Grid trigger), one event per
-// request. The AzureFunction endpoint type needs no key in a URL: Event Grid reaches the
-// function through its resource id, and checks that the function exists when this is created.
+// Delivers every event of the topic to the ingest function (Event Grid trigger), in batches
+// (api/local/stack/ingest-delivery-batching.ts holds the same values). The AzureFunction
+// endpoint type needs no key in a URL: Event Grid reaches the function through its resource id,
+// and checks that the function exists when this is created.
 resource ingestSubscription 'Microsoft.EventGrid/topics/eventSubscriptions@2022-06-15' = if (subscribeIngest) {
   parent: topic
   name: 'ingest'

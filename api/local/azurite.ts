@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Azurite's well-known development account; public, the same for every Azurite. */
-export const DEVELOPMENT_ACCOUNT = 'devstoreaccount1';
-export const DEVELOPMENT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const DEVELOPMENT_ACCOUNT = 'devstoreaccount1';
+const DEVELOPMENT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface StartAzuriteOptions {
   /** Address to listen on. Default 127.0.0.1. */

@@ -108,7 +108,7 @@ export async function startFunctionsHost(options: StartFunctionsHostOptions): Pr
       result = (await runWithAppSettings(settings, () => handler(httpRequest, context(match.route.name)))) ?? {};
     } catch (error) {
       log({ functionName: match.route.name, invocationId: '', level: 'error', message: format(error) });
-      return { ...errorResponse(500, 'InvocationFailed', `${match.route.name} failed`), headers: corsHeaders };
+      return errorResponse(500, 'InvocationFailed', `${match.route.name} failed`, corsHeaders);
     }
     const response = result instanceof HttpResponse ? result : new HttpResponse(result);
     return {
@@ -128,7 +128,7 @@ export async function startFunctionsHost(options: StartFunctionsHostOptions): Pr
       const target = request.url ?? '/';
       const body = await readBody(request, maxBodyBytes);
       if (body === undefined) {
-        local = { ...errorResponse(413, 'PayloadTooLarge', `the body is larger than ${maxBodyBytes} bytes`), headers: { connection: 'close' } };
+        local = errorResponse(413, 'PayloadTooLarge', `the body is larger than ${maxBodyBytes} bytes`, { connection: 'close' });
       } else if (!URL.canParse(target, 'http://localhost')) {
         // e.g. `//:x`, which URL parsing reads as a host rather than a path.
         local = errorResponse(400, 'InvalidRequestTarget', 'the request target is not a valid URL path');

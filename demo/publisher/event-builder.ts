@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 
 export const EVENT_TYPE = 'RealtimePlot.Points';
-export const CLOUD_EVENT_SOURCE = '/realtime-plot/publisher';
+const CLOUD_EVENT_SOURCE = '/realtime-plot/publisher';
 
 export const DATA_FORMATS = ['points', 'seed'] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];

@@ -35,7 +35,7 @@ export interface PublisherOptions {
   maxRetries: number;
 }
 
-export const DEFAULT_STREAM = 'demo/stream-1';
+const DEFAULT_STREAM = 'demo/stream-1';
 
 export const PUBLISHER_HELP = `npm run publish -- [options]
 

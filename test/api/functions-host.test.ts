@@ -41,6 +41,7 @@ describe('local Functions host', () => {
         body: 'x'.repeat(5 * 1024 * 1024),
       });
       assert.equal(response.status, 413);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
       assert.equal(((await response.json()) as ProblemBody).error.code, 'PayloadTooLarge');
     });
   });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { INGEST_DELIVERY_BATCHING } from '../../api/local/stack/ingest-delivery-batching.js';
 import { SETTING } from '../../api/settings.js';
 import { callsIn, evaluate, expressionsIn, parseExpression, type ArmEvaluationContext } from './arm-expression.js';
 import { outlineBicep, type BicepOutline } from './bicep-outline.js';
@@ -244,6 +245,8 @@ test('the topic subscription, when enabled, delivers to the function the built a
   const properties = evaluate(subscription.properties, deployment({ topicInputSchema: 'CloudEventSchemaV1_0' })) as any;
   assert.equal(properties.destination.endpointType, 'AzureFunction');
   assert.equal(properties.destination.properties.resourceId, `${RESOURCE_GROUP_ID}/providers/Microsoft.Web/sites/plot-api/functions/${eventGridFunctions[0]}`);
+  const { maxEventsPerBatch, preferredBatchSizeInKilobytes } = properties.destination.properties;
+  assert.deepEqual({ maxEventsPerBatch, preferredBatchSizeInKilobytes }, INGEST_DELIVERY_BATCHING, 'batched as the local stack batches');
   assert.equal(properties.eventDeliverySchema, 'CloudEventSchemaV1_0', 'delivered in the schema publishers use');
   assert.deepEqual(properties.deadLetterDestination, {
     endpointType: 'StorageBlob',

@@ -30,6 +30,11 @@ describe('port variables', () => {
     assert.equal(readStackPorts({ DEMO_PORT: '0', WIDGET_PORT: '0' }).demo, 0);
   });
 
+  it('treat an empty or blank value as unset', () => {
+    assert.equal(readStackPorts({ FUNCTIONS_PORT: '', SIGNALR_PORT: ' ' }).functions, 7071);
+    assert.equal(readStackPorts({ SIGNALR_PORT: ' ' }).signalR, 8888);
+  });
+
   it('refuse a value that is not a port, naming the variable', () => {
     for (const bad of ['abc', '-1', '65536', '80.5']) {
       assert.throws(() => readStackPorts({ SIGNALR_PORT: bad }), (error: Error) => error instanceof StackConfigurationError && error.message.includes('SIGNALR_PORT'));

@@ -9,7 +9,7 @@ import {
   optionalStringProblem, requiredStringProblem, type JsonObject,
 } from './event-fields.js';
 
-export const CLOUD_EVENTS_SPEC_VERSION = '1.0';
+const CLOUD_EVENTS_SPEC_VERSION = '1.0';
 
 const CONTEXT_ATTRIBUTES = new Set([
   'specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'data', 'data_base64',

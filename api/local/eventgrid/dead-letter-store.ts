@@ -101,7 +101,7 @@ export class DeadLetterStore {
 }
 
 /** The content of an Azure dead-letter blob for this record. */
-export function azureDeadLetterBlob(record: DeadLetteredEvent): JsonObject {
+function azureDeadLetterBlob(record: DeadLetteredEvent): JsonObject {
   const metadata = {
     deadLetterReason: record.deadLetterReason,
     deliveryAttempts: record.deliveryAttempts,

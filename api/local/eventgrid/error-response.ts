@@ -21,6 +21,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   405: 'MethodNotAllowed',
   413: 'RequestEntityTooLarge',
   415: 'UnsupportedMediaType',
+  500: 'InternalServerError',
   503: 'ServiceUnavailable',
 };
 

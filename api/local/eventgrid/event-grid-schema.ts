@@ -11,7 +11,7 @@ import {
 
 const KNOWN_PROPERTIES = new Set(['id', 'topic', 'subject', 'eventType', 'eventTime', 'data', 'dataVersion', 'metadataVersion']);
 
-export const EVENT_GRID_METADATA_VERSION = '1';
+const EVENT_GRID_METADATA_VERSION = '1';
 
 /** Checks one published event; returns the stamped event, or the problem. */
 export function acceptEventGridEvent(

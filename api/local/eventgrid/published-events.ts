@@ -15,7 +15,6 @@ export type EventSchema = 'EventGridSchema' | 'CloudEventSchemaV1_0';
 export interface AcceptedEvent {
   schema: EventSchema;
   event: JsonObject;
-  id: string;
   subject: string;
   eventType: string;
   /** `dataVersion` of an Event Grid event (`""` for CloudEvents, which have none). */
@@ -73,7 +72,6 @@ function describe(schema: EventSchema, event: JsonObject, publishTime: Date): Ac
   return {
     schema,
     event,
-    id: String(event.id),
     subject: String(event.subject ?? ''),
     eventType: String(eventGrid ? event.eventType : event.type),
     dataVersion: eventGrid ? String(event.dataVersion) : '',

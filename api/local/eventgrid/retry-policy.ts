@@ -24,7 +24,7 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-export const AZURE_RETRY_POLICY: DeliveryRetryPolicy = {
+const AZURE_RETRY_POLICY: DeliveryRetryPolicy = {
   delaysInMs: [10 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR],
   maxDeliveryAttempts: 30,
   eventTimeToLiveInMs: 24 * HOUR,
@@ -32,7 +32,7 @@ export const AZURE_RETRY_POLICY: DeliveryRetryPolicy = {
 };
 
 /** How much faster than Azure the local topic's default schedule runs. */
-export const LOCAL_TIME_SCALE = 100;
+const LOCAL_TIME_SCALE = 100;
 
 export const LOCAL_RETRY_POLICY: DeliveryRetryPolicy = {
   ...AZURE_RETRY_POLICY,

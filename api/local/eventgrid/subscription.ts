@@ -69,10 +69,10 @@ export function resolveSubscription(options: WebhookSubscriptionOptions, topicRe
     maxEventsPerBatch,
     preferredBatchSizeInBytes: preferredKilobytes * 1024,
     retry: resolveRetryPolicy(options.retry, topicRetry),
-    matches: (event) =>
-      fold(event.subject).startsWith(beginsWith) &&
-      fold(event.subject).endsWith(endsWith) &&
-      (eventTypes === undefined || eventTypes.has(event.eventType.toLowerCase())),
+    matches: (event) => {
+      const subject = fold(event.subject);
+      return subject.startsWith(beginsWith) && subject.endsWith(endsWith) && (eventTypes === undefined || eventTypes.has(event.eventType.toLowerCase()));
+    },
   };
 }
 

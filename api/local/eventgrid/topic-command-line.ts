@@ -8,7 +8,7 @@ import { LOCAL_RETRY_POLICY } from './retry-policy.js';
 import type { WebhookSubscriptionOptions } from './subscription.js';
 import type { EventGridTopicOptions } from './topic.js';
 
-export const DEFAULT_DEAD_LETTER_DIRECTORY = '.eventgrid/dead-letters';
+const DEFAULT_DEAD_LETTER_DIRECTORY = '.eventgrid/dead-letters';
 
 export const TOPIC_HELP = `npm run eventgrid -- [options]
 

@@ -19,11 +19,21 @@ export interface TopicEndpointOptions {
   /** Queues accepted events for delivery, or says why it cannot now. */
   offer(events: AcceptedEvent[]): { accepted: true } | { accepted: false; reason: string };
   confirmValidationLink(subscriptionName: string, code: string): boolean;
+  log(message: string): void;
 }
 
 export function createTopicRequestHandler(options: TopicEndpointOptions): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    handle(options, request, response).catch(() => response.destroy());
+    handle(options, request, response).catch((error: unknown) => {
+      // A fault of the stand-in itself: said in its log, answered 500 as Azure does when it can.
+      options.log(`publish request failed: ${(error as Error).stack ?? String(error)}`);
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      request.resume();
+      writeError(response, eventGridError(500, 'The topic could not handle the request.'));
+    });
   };
 }
 
@@ -42,8 +52,7 @@ async function handle(options: TopicEndpointOptions, request: IncomingMessage, r
   const refusal = await publish(options, request, url);
   if (refusal) {
     request.resume();
-    response.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8', ...refusal.headers });
-    response.end(JSON.stringify(refusal.body));
+    writeError(response, refusal);
     return;
   }
   response.writeHead(200, { 'content-length': '0' });
@@ -102,4 +111,9 @@ function readBounded(request: IncomingMessage, limit: number): Promise<Buffer | 
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
+}
+
+function writeError(response: ServerResponse, error: EventGridErrorResponse): void {
+  response.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8', ...error.headers });
+  response.end(JSON.stringify(error.body));
 }

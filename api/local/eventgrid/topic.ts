@@ -96,6 +96,7 @@ export async function startEventGridTopic(options: EventGridTopicOptions = {}): 
     topicName,
     offer: (events) => queue.offer(events),
     confirmValidationLink: (name, code) => handshakes.confirmLink(name, code),
+    log,
   }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -13,8 +13,8 @@ import { webhookHeaders } from './delivery-request.js';
 import type { Subscription } from './subscription.js';
 import type { WebhookClient, WebhookResponse } from './webhook-client.js';
 
-export const VALIDATION_EVENT_TYPE = 'Microsoft.EventGrid.SubscriptionValidationEvent';
-export const WEBHOOK_REQUEST_ORIGIN = 'eventgrid.azure.net';
+const VALIDATION_EVENT_TYPE = 'Microsoft.EventGrid.SubscriptionValidationEvent';
+const WEBHOOK_REQUEST_ORIGIN = 'eventgrid.azure.net';
 /** Path of the manual validation link, shaped like Azure's `.../eventsubscriptions/<name>/validate?id=<code>`. */
 export const VALIDATION_LINK_PATH = /^\/eventsubscriptions\/([A-Za-z0-9-]{3,64})\/validate$/;
 

@@ -5,7 +5,7 @@
  * out a literal `*`); use it only for local experiments.
  */
 
-export const ALLOWED_REQUEST_HEADERS = [
+const ALLOWED_REQUEST_HEADERS = [
   'authorization',
   'content-type',
   'x-requested-with',

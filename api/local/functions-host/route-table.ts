@@ -39,12 +39,12 @@ export class RouteTable {
 
   /** `rawPath` is the path after `/api/`, still percent-encoded. */
   match(method: string, rawPath: string): RouteMatch | undefined {
-    const parts = rawPath.split('/');
+    const parts = rawPath.split('/').map(decodeSegment);
     for (const compiled of this.#routes) {
       if (!compiled.methods.has(method) || compiled.segments.length !== parts.length) continue;
       const params: Record<string, string> = {};
       const matches = compiled.segments.every((segment, index) => {
-        const decoded = decodeSegment(parts[index]);
+        const decoded = parts[index];
         if (decoded === undefined || decoded === '') return false;
         if ('literal' in segment) return segment.literal === decoded.toLowerCase();
         params[segment.parameter] = decoded;

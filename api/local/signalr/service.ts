@@ -149,7 +149,8 @@ async function serve(ctx: ServiceContext, req: http.IncomingMessage, res: http.S
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} on ${host} is already in use.`, { cause: error }) : error);
+      // The code stays on the error, so that callers can tell a busy port from other failures.
+      reject(error.code === 'EADDRINUSE' ? Object.assign(new Error(`Port ${port} on ${host} is already in use.`, { cause: error }), { code: error.code }) : error);
     };
     server.once('error', onError);
     server.listen(port, host, () => {

@@ -8,17 +8,18 @@
 import { SETTING } from '../../settings.js';
 import { STAND_IN_PORTS, StackConfigurationError, type StackPortName, type StackPorts } from './port-settings.js';
 
-export const TOPIC_ENDPOINT_VARIABLE = 'EVENTGRID_TOPIC_ENDPOINT';
-export const TOPIC_KEY_VARIABLE = 'EVENTGRID_TOPIC_KEY';
+const TOPIC_ENDPOINT_VARIABLE = 'EVENTGRID_TOPIC_ENDPOINT';
+const TOPIC_KEY_VARIABLE = 'EVENTGRID_TOPIC_KEY';
 
-export interface AzureTopic {
+/** Where a topic takes events and the key it takes them with (Azure's or the stand-in's). */
+export interface TopicAccess {
   endpoint: string;
   key: string;
 }
 
 export interface AzureServices {
   signalRConnectionString?: string;
-  topic?: AzureTopic;
+  topic?: TopicAccess;
   /** Set when storage is given (Azure Storage, or a running Azurite); the settings carrying it pass through unchanged. */
   storageConnectionString?: string;
 }

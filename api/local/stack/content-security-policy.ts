@@ -15,7 +15,7 @@
  */
 
 /** `'sha256-' + base64(sha256(''))`: allows exactly an empty inline style element. */
-export const EMPTY_INLINE_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
+const EMPTY_INLINE_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
 
 export interface WidgetPolicyOrigins {
   /** Where the widget script is loaded from, e.g. `https://cdn.example.com`. */
@@ -47,6 +47,6 @@ export function widgetContentSecurityPolicy(origins: WidgetPolicyOrigins): strin
 }
 
 /** `http://host:port` -> `ws://host:port`, `https://...` -> `wss://...`. */
-export function webSocketOrigin(httpOrigin: string): string {
+function webSocketOrigin(httpOrigin: string): string {
   return httpOrigin.replace(/^http/, 'ws');
 }

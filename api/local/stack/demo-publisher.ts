@@ -3,14 +3,10 @@
  * module, continuously until stopped, and bursts on request (the demo page's "Run" button).
  */
 import { runPublisher, type PublisherSummary } from '../../../demo/publisher/publisher.js';
-import type { PublisherOptions } from '../../../demo/publisher/publisher-options.js';
+import { publisherOptions } from '../../../demo/publisher/publisher-options.js';
+import type { TopicAccess } from './azure-services.js';
 import { BURST_FEED, BURST_MAX_EVENTS, type DemoFeed } from './demo-streams.js';
 import type { LogLine } from './labelled-log.js';
-
-export interface TopicAccess {
-  endpoint: string;
-  key: string;
-}
 
 export interface DemoPublisher {
   /** Publishes `events` events to the burst stream as fast as its rate; resolves when they are sent. */
@@ -34,7 +30,7 @@ export function startDemoPublisher(topic: TopicAccess, feeds: readonly DemoFeed[
 
   for (const feed of feeds) {
     void track(
-      runPublisher(publisherOptions(topic, feed), {
+      runPublisher(feedOptions(topic, feed), {
         signal: stopping.signal,
         progressIntervalInMs: PROGRESS_INTERVAL_IN_MS,
         onProgress: (progress) => log(`${feed.stream}: ${progress.sent} events sent, ${progress.failed} failed`),
@@ -57,7 +53,7 @@ export function startDemoPublisher(topic: TopicAccess, feeds: readonly DemoFeed[
       if (bursts >= MAX_BURSTS_IN_FLIGHT) throw new Error(`${MAX_BURSTS_IN_FLIGHT} bursts are already under way.`);
       bursts += 1;
       try {
-        const summary = await track(runPublisher({ ...publisherOptions(topic, BURST_FEED), count: events }, { signal: stopping.signal }));
+        const summary = await track(runPublisher({ ...feedOptions(topic, BURST_FEED), count: events }, { signal: stopping.signal }));
         log(`burst: ${summary.sent} events to ${BURST_FEED.stream}${summary.failed ? `, ${summary.failed} failed` : ''}`);
         return summary;
       } finally {
@@ -71,18 +67,15 @@ export function startDemoPublisher(topic: TopicAccess, feeds: readonly DemoFeed[
   };
 }
 
-function publisherOptions(topic: TopicAccess, feed: DemoFeed): PublisherOptions {
-  return {
+/** `npm run publish`'s defaults for one feed. */
+function feedOptions(topic: TopicAccess, feed: DemoFeed) {
+  return publisherOptions({
     endpoint: topic.endpoint,
     credential: { key: topic.key },
     streams: [feed.stream],
     series: feed.series,
     ratePerSecond: feed.ratePerSecond,
-    batchSize: 1,
-    schema: 'eventgrid',
     shape: feed.shape,
     format: feed.format,
-    maxRequestsInFlight: 4,
-    maxRetries: 3,
-  };
+  });
 }

@@ -12,20 +12,14 @@ import { startSignalRService, type LocalSignalRService } from '../signalr/index.
 import { startEventGridTopic } from '../eventgrid/topic.js';
 import { parseSignalRConnectionString } from '../../signalr/connection-string.js';
 import { parseOrigins, SETTING, type AppSettingsSource } from '../../settings.js';
-import type { AzureServices } from './azure-services.js';
-import { startDemoPublisher, type DemoPublisher, type TopicAccess } from './demo-publisher.js';
+import type { AzureServices, TopicAccess } from './azure-services.js';
+import { startDemoPublisher, type DemoPublisher } from './demo-publisher.js';
 import { startDemoSite, type RunningDemoSite } from './demo-site.js';
 import { CONTINUOUS_FEEDS, DEMO_STREAM_PATTERN, type DemoFeed } from './demo-streams.js';
+import { INGEST_DELIVERY_BATCHING } from './ingest-delivery-batching.js';
 import { LabelledLog } from './labelled-log.js';
 import type { StackPorts } from './port-settings.js';
 import { ensureWidgetBundle } from './widget-bundle.js';
-
-/**
- * Events per delivery to `ingest` (Azure's `maxEventsPerBatch`; batching is off by default): a
- * busy topic then makes one request for many events, which the host runs at once and the store
- * writes in one transaction per stream. Set the same on an Azure event subscription.
- */
-const INGEST_MAX_EVENTS_PER_BATCH = 64;
 
 export interface LocalStackOptions {
   /** The repository root (holds `demo/`, `widget/`, `dist/`). */
@@ -132,7 +126,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       const localTopic = await startEventGridTopic({
         port: options.ports.eventGrid,
         host,
-        subscriptions: [{ name: 'ingest', endpointUrl: functions.eventGridWebhookUrl('ingest'), maxEventsPerBatch: INGEST_MAX_EVENTS_PER_BATCH }],
+        subscriptions: [{ name: 'ingest', endpointUrl: functions.eventGridWebhookUrl('ingest'), ...INGEST_DELIVERY_BATCHING }],
         log: topicLog,
       });
       stops.push({ label: 'eventgrid', stop: localTopic.stop });

@@ -37,9 +37,9 @@ export function readStackPorts(env: Readonly<Record<string, string | undefined>>
   const ports = {} as StackPorts;
   const taken = new Map<number, string>();
   for (const [name, { variable, defaultPort }] of Object.entries(STACK_PORTS) as [StackPortName, (typeof STACK_PORTS)[StackPortName]][]) {
-    const raw = env[variable]?.trim();
-    const port = raw ? Number(raw) : defaultPort;
-    if (!/^\d{1,5}$/.test(raw ?? String(defaultPort)) || port > 65535) {
+    const raw = env[variable]?.trim() || undefined; // empty means unset, as for every other variable
+    const port = raw === undefined ? defaultPort : Number(raw);
+    if ((raw !== undefined && !/^\d{1,5}$/.test(raw)) || port > 65535) {
       throw new StackConfigurationError(`${variable}=${JSON.stringify(raw?.slice(0, 20))} is not a port number from 0 to 65535 (0 picks a free port).`);
     }
     const other = taken.get(port);

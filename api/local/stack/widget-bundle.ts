@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import type { LogLine } from './labelled-log.js';
 
 /** File names in `dist/`, as the Vite config names them. */
-export const WIDGET_MODULE_FILE = 'realtime-plot.js';
-export const WIDGET_CLASSIC_FILE = 'realtime-plot.iife.js';
+const WIDGET_MODULE_FILE = 'realtime-plot.js';
+const WIDGET_CLASSIC_FILE = 'realtime-plot.iife.js';
 
 /** How long to wait for another build of the widget (Vite allows one at a time) before giving up. */
 const OTHER_BUILD_TIMEOUT_IN_MS = 120_000;
@@ -25,13 +25,11 @@ export interface WidgetBundle {
   directory: string;
   /** The ES module entry (it loads Plotly lazily from a chunk beside it). */
   moduleFile: string;
-  /** The single-file classic script. */
-  classicFile: string;
 }
 
 export async function ensureWidgetBundle(root: string, log: LogLine): Promise<WidgetBundle> {
   const directory = join(root, 'dist');
-  const bundle = { directory, moduleFile: WIDGET_MODULE_FILE, classicFile: WIDGET_CLASSIC_FILE };
+  const bundle = { directory, moduleFile: WIDGET_MODULE_FILE };
   const deadline = Date.now() + OTHER_BUILD_TIMEOUT_IN_MS;
   for (;;) {
     const builtAt = await oldestOutput(directory);

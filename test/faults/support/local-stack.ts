@@ -50,7 +50,7 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-export const SHORT_RETRY: DeliveryRetryOptions = { delaysInMs: [100, 300, 600, 1000], maxDeliveryAttempts: 200, eventTimeToLiveInMs: 300_000 };
+const SHORT_RETRY: DeliveryRetryOptions = { delaysInMs: [100, 300, 600, 1000], maxDeliveryAttempts: 200, eventTimeToLiveInMs: 300_000 };
 
 export async function startFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
   const location = options.restartableStorage ? await mkdtemp(join(tmpdir(), 'azurite-data-')) : undefined;

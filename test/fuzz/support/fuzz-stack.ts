@@ -12,7 +12,7 @@ import { LiveSubscriber, oneTo } from '../../faults/support/live-subscriber.js';
 import { FuzzTally } from './fuzz.js';
 
 /** One valid event per this many bad inputs. */
-export const VALID_EVERY = 20;
+const VALID_EVERY = 20;
 
 /** Retained heap may grow this much over a whole run (caches, pools, JIT)... */
 const MAX_HEAP_GROWTH_IN_BYTES = 48 * MIB;

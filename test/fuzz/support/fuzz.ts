@@ -6,11 +6,11 @@
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 
-export const DEFAULT_FUZZ_SEED = 20261203;
+const DEFAULT_FUZZ_SEED = 20261203;
 /** Inputs per entry point; at least 1,000. */
-export const INPUTS_PER_ENTRY_POINT = 1000;
+const INPUTS_PER_ENTRY_POINT = 1000;
 
-export function fuzzSeed(): number {
+function fuzzSeed(): number {
   const raw = process.env.FUZZ_SEED;
   if (raw === undefined || raw.trim() === '') return DEFAULT_FUZZ_SEED;
   const seed = Number(raw);
@@ -24,7 +24,7 @@ export function sampleInputs<T>(arbitrary: fc.Arbitrary<T>, salt: number, count 
 }
 
 /** Strings that have broken servers before: markup, traversal, control and odd Unicode, injection, sheer size. */
-export const HOSTILE_STRINGS = [
+const HOSTILE_STRINGS = [
   '',
   ' ',
   '<script>alert(1)</script>',
@@ -136,7 +136,7 @@ export async function sendHttp(baseUrl: string, input: HttpInput): Promise<{ sta
  * Node's HTTP server answers a request line or headers over its 16 KiB limit with a bare 431
  * before any handler runs; the status itself names the problem.
  */
-export const HEADERS_TOO_LARGE = 431;
+const HEADERS_TOO_LARGE = 431;
 
 /** Asserts an HTTP answer is a clear client error: 4xx and a JSON body whose error names the problem. */
 export function assertClearError(status: number, body: string, shape: 'api' | 'signalr', input: unknown): void {

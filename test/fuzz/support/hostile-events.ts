@@ -9,7 +9,7 @@ const EVENT_GRID_FIELDS = ['id', 'subject', 'eventType', 'eventTime', 'data', 'd
 const CLOUD_EVENT_FIELDS = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'data', 'data_base64', 'datacontenttype'] as const;
 
 /** `data` in shapes close to the documented ones, but wrong. */
-export const hostileData = (): fc.Arbitrary<unknown> =>
+const hostileData = (): fc.Arbitrary<unknown> =>
   fc.oneof(
     hostileJson(),
     fc.array(fc.record({ X: hostileJson(), Y: hostileJson() }, { requiredKeys: [] }), { maxLength: 5 }),
