@@ -11,7 +11,6 @@
 import azf, { type EventGridHandler, type HttpHandler, type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { format } from 'node:util';
 import { functionDefinitions } from '../functions/index.js';
 import { parseOrigins, runWithAppSettings, SETTING, type AppSettingsSource } from '../settings.js';
@@ -19,6 +18,7 @@ import { CorsPolicy } from './functions-host/cors-policy.js';
 import { handleEventGridWebhook } from './functions-host/eventgrid-webhook.js';
 import { errorResponse, type LocalResponse } from './functions-host/local-response.js';
 import { RouteTable } from './functions-host/route-table.js';
+import { closeServer, listen, readBoundedBody } from './http-server.js';
 
 const { HttpRequest, HttpResponse, InvocationContext } = azf;
 
@@ -126,7 +126,7 @@ export async function startFunctionsHost(options: StartFunctionsHostOptions): Pr
     let local: LocalResponse;
     try {
       const target = request.url ?? '/';
-      const body = await readBody(request, maxBodyBytes);
+      const body = await readBoundedBody(request, maxBodyBytes);
       if (body === undefined) {
         local = errorResponse(413, 'PayloadTooLarge', `the body is larger than ${maxBodyBytes} bytes`, { connection: 'close' });
       } else if (!URL.canParse(target, 'http://localhost')) {
@@ -146,45 +146,14 @@ export async function startFunctionsHost(options: StartFunctionsHostOptions): Pr
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const baseUrl = `http://${host}:${address.port}`;
+  const { origin: baseUrl } = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   let stopped: Promise<void> | undefined;
   return {
     baseUrl,
     apiUrl: `${baseUrl}/api`,
     eventGridWebhookUrl: (functionName) => `${baseUrl}${EVENT_GRID_WEBHOOK_PATH}?functionName=${encodeURIComponent(functionName)}`,
-    stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
+    stop: () => (stopped ??= closeServer(server)),
   };
-}
-
-/** The body, or undefined once it grows past `maxBytes` (the rest is not kept). */
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers['content-length'] ?? '0');
-  if (declared > maxBytes) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    let tooLarge = false;
-    request.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > maxBytes) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 function flatHeaders(request: IncomingMessage): Record<string, string | undefined> {

@@ -62,7 +62,7 @@ async function subscribeWhenReachable(
 
 main().catch((error: Error) => {
   const message = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-    ? `The port is in use (${error.message}); pick another with --port.`
+    ? `${error.message} Pick another with --port.`
     : error.message;
   console.error(`eventgrid: ${message}`);
   process.exitCode = error instanceof UsageError ? 2 : 1;

@@ -6,6 +6,7 @@
  * manual validation link handed to webhooks in the validation event.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBoundedBody } from '../http-server.js';
 import { eventGridError, type EventGridErrorResponse } from './error-response.js';
 import { MAX_PUBLISH_BYTES, PUBLISH_API_VERSION, PUBLISH_PATH } from './local-topic-defaults.js';
 import { authorizePublish } from './publish-authorization.js';
@@ -78,7 +79,7 @@ async function publish(options: TopicEndpointOptions, request: IncomingMessage, 
   if (!authorization.authorized) {
     return eventGridError(401, `The request authorization key is not authorized for topic '${options.topicName}': ${authorization.reason}.`);
   }
-  const body = await readBounded(request, MAX_PUBLISH_BYTES);
+  const body = await readBoundedBody(request, MAX_PUBLISH_BYTES);
   if (body === undefined) {
     return eventGridError(413, `The request is larger than ${MAX_PUBLISH_BYTES} bytes (1 MB), the most Event Grid accepts per request and per event.`);
   }
@@ -86,31 +87,6 @@ async function publish(options: TopicEndpointOptions, request: IncomingMessage, 
   if (!('events' in parsed)) return parsed;
   const queued = options.offer(parsed.events);
   return queued.accepted ? undefined : eventGridError(503, queued.reason, { detailCode: 'DeliveryBacklogFull', headers: { 'retry-after': '1' } });
-}
-
-/**
- * The request body, or `undefined` as soon as it is known to exceed `limit` bytes; the rest is
- * then drained unread, so the connection survives to carry the 413.
- */
-function readBounded(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  if (Number(request.headers['content-length'] ?? 0) > limit) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      request.off('data', onData);
-      request.resume();
-      resolve(undefined);
-    };
-    request.on('data', onData);
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 function writeError(response: ServerResponse, error: EventGridErrorResponse): void {

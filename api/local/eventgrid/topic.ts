@@ -6,7 +6,7 @@
  * a restarted topic starts empty.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../http-server.js';
 import { DeadLetterStore, type DeadLetteredEvent } from './dead-letter-store.js';
 import { DeliveryQueue } from './delivery-queue.js';
 import { LOCAL_TOPIC_KEY, LOCAL_TOPIC_NAME, LOCAL_TOPIC_PORT, PUBLISH_PATH, localTopicId } from './local-topic-defaults.js';
@@ -98,15 +98,8 @@ export async function startEventGridTopic(options: EventGridTopicOptions = {}): 
     confirmValidationLink: (name, code) => handshakes.confirmLink(name, code),
     log,
   }));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? LOCAL_TOPIC_PORT, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
-  baseUrl = `http://${reachableHost(address)}:${port}`;
+  const { port, origin } = await listen(server, options.port ?? LOCAL_TOPIC_PORT, options.host ?? '127.0.0.1');
+  baseUrl = origin;
 
   let stopping: Promise<void> | undefined;
   const topic: LocalEventGridTopic = {
@@ -132,8 +125,7 @@ export async function startEventGridTopic(options: EventGridTopicOptions = {}): 
       stopping ??= (async () => {
         queue.stop();
         client.close();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeServer(server);
         await deadLetterStore.flushed();
       })();
       return stopping;
@@ -146,13 +138,6 @@ export async function startEventGridTopic(options: EventGridTopicOptions = {}): 
     throw error;
   }
   return topic;
-}
-
-/** The address to tell clients: a wildcard bind is reached on loopback. */
-function reachableHost(address: string): string {
-  if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '[::1]';
-  return address.includes(':') ? `[${address}]` : address;
 }
 
 function positive(value: number, name: string): number {

@@ -15,12 +15,3 @@ export interface ConnectionStringParts {
 export function formatConnectionString({ endpoint, port, accessKey }: ConnectionStringParts): string {
   return `Endpoint=${endpoint};Port=${port};AccessKey=${accessKey};Version=1.0;`;
 }
-
-/**
- * The host name clients should use for a listening address: a wildcard address is reachable
- * on loopback, and IPv6 literals need brackets in URLs.
- */
-export function reachableHost(listenHost: string): string {
-  if (listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '') return '127.0.0.1';
-  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
-}

@@ -3,6 +3,7 @@
  * responses in Azure's `ErrorDetail` shape (`{code, message}` plus the `x-ms-error-code` header).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBoundedBody } from '../http-server.js';
 
 /** An error that becomes an HTTP response with this status and `ErrorDetail` body. */
 export class HttpError extends Error {
@@ -60,33 +61,8 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
 }
 
 /** Reads a request body of at most `maxBytes`; a larger body is refused with 413 without reading it all. */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    return Promise.reject(tooLarge(maxBytes));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const onData = (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > maxBytes) {
-        req.off('data', onData);
-        req.resume();
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks, length)));
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.complete) reject(new HttpError(400, 'RequestAborted', 'The request was aborted while its body was being read.'));
-    });
-  });
-}
-
-function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, 'PayloadTooLarge', `The request body is larger than the limit of ${maxBytes} bytes.`);
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const body = await readBoundedBody(req, maxBytes);
+  if (body === undefined) throw new HttpError(413, 'PayloadTooLarge', `The request body is larger than the limit of ${maxBytes} bytes.`);
+  return body;
 }

@@ -3,12 +3,12 @@
  * transports under `/client/`, the data-plane REST API under `/api/`, in one HTTP server.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { listen } from '../http-server.js';
 import { handleConnectRequest, handleUpgrade, isClientPath } from './client-endpoint.js';
 import type { ConnectionHost } from './client-connection.js';
 import { ConnectionRegistry } from './connection-registry.js';
-import { formatConnectionString, reachableHost } from './connection-string.js';
+import { formatConnectionString } from './connection-string.js';
 import { answerPreflight, applyCors } from './cors.js';
 import type { HubProtocol } from './hub-message.js';
 import { HttpError, requestUrl, sendError } from './http-io.js';
@@ -97,9 +97,7 @@ export async function startSignalRService(options: SignalRServiceOptions = {}): 
     sendError(req, res, new HttpError(500, 'InternalError', 'The service failed to handle the request.'));
   }
 
-  await listen(server, resolved.port, resolved.host);
-  const port = (server.address() as AddressInfo).port;
-  const host = reachableHost(resolved.host);
+  const { port, origin } = await listen(server, resolved.port, resolved.host);
 
   let lastExpirySweep = Date.now();
   const sweeper = setInterval(() => {
@@ -113,10 +111,10 @@ export async function startSignalRService(options: SignalRServiceOptions = {}): 
 
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://${host}:${port}`,
+    endpoint: origin,
     port,
     accessKey: resolved.accessKey,
-    connectionString: formatConnectionString({ endpoint: `http://${host}`, port, accessKey: resolved.accessKey }),
+    connectionString: formatConnectionString({ endpoint: `http://${new URL(origin).hostname}`, port, accessKey: resolved.accessKey }),
     stop() {
       stopped ??= (async () => {
         ctx.stopping = true;
@@ -144,20 +142,6 @@ async function serve(ctx: ServiceContext, req: http.IncomingMessage, res: http.S
   if (isClientPath(url.pathname)) return handleConnectRequest(ctx, req, res, url);
   if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return handleRestRequest(ctx, req, res, url);
   throw new HttpError(404, 'NotFound', `Nothing is served at ${url.pathname}.`);
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      // The code stays on the error, so that callers can tell a busy port from other failures.
-      reject(error.code === 'EADDRINUSE' ? Object.assign(new Error(`Port ${port} on ${host} is already in use.`, { cause: error }), { code: error.code }) : error);
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }
 
 async function until(condition: () => boolean, timeoutInMs: number): Promise<void> {

@@ -7,8 +7,8 @@
 import { transform } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { basename, extname, relative, sep } from 'node:path';
+import { closeServer, listen, readBoundedBody } from '../http-server.js';
 import { BURST_DEFAULT_EVENTS, BURST_MAX_EVENTS } from './demo-streams.js';
 import { widgetContentSecurityPolicy } from './content-security-policy.js';
 import type { LogLine } from './labelled-log.js';
@@ -66,20 +66,17 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<RunningDe
   const widgetServer = http.createServer((request, response) => {
     void serveWidget(options.bundle, request, response).catch((error: unknown) => failed(options.log, response, error));
   });
-  const widgetOrigin = await listen(widgetServer, options.widgetPort, options.host);
+  const { origin: widgetOrigin } = await listen(widgetServer, options.widgetPort, options.host);
   const widgetScriptUrl = `${widgetOrigin}/${options.bundle.moduleFile}`;
   let site: ConnectedSite | undefined;
   const pageServer = http.createServer((request, response) => {
     const serving = site ? servePage(options, site, request, response) : Promise.resolve(sendText(response, 503, 'The demo site is starting.', { 'retry-after': '1' }));
     void serving.catch((error: unknown) => failed(options.log, response, error));
   });
-  let origin: string;
-  try {
-    origin = await listen(pageServer, options.port, options.host);
-  } catch (error) {
-    await close(widgetServer);
+  const { origin } = await listen(pageServer, options.port, options.host).catch(async (error: unknown) => {
+    await closeServer(widgetServer);
     throw error;
-  }
+  });
   let stopped: Promise<void> | undefined;
   return {
     url: `${origin}/`,
@@ -96,7 +93,7 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<RunningDe
       });
       site = { ...api, widgetScriptUrl, contentSecurityPolicy };
     },
-    stop: () => (stopped ??= Promise.all([close(pageServer), close(widgetServer)]).then(() => undefined)),
+    stop: () => (stopped ??= Promise.all([closeServer(pageServer), closeServer(widgetServer)]).then(() => undefined)),
   };
 }
 
@@ -134,11 +131,11 @@ async function serveBurst(site: ConnectedSite, request: http.IncomingMessage, re
   if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
     return sendJson(response, 415, { error: { code: 'UnsupportedMediaType', message: 'Send Content-Type: application/json.' } });
   }
-  const body = await readBody(request, MAX_BURST_BODY_BYTES);
+  const body = await readBoundedBody(request, MAX_BURST_BODY_BYTES);
   if (body === undefined) return sendJson(response, 413, { error: { code: 'PayloadTooLarge', message: `The body must be at most ${MAX_BURST_BODY_BYTES} bytes.` } }, { connection: 'close' });
   let events: unknown = BURST_DEFAULT_EVENTS;
   try {
-    const parsed: unknown = body === '' ? {} : JSON.parse(body);
+    const parsed: unknown = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     events = (parsed as { events?: unknown }).events ?? BURST_DEFAULT_EVENTS;
   } catch {
@@ -173,21 +170,6 @@ function escapeAttribute(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The body as text, or undefined as soon as it passes `maxBytes` (the answer then closes the connection). */
-function readBody(request: http.IncomingMessage, maxBytes: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    request.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length <= maxBytes) chunks.push(chunk);
-      else resolve(undefined);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
 function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   sendBody(response, status, { 'content-type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(body));
 }
@@ -200,23 +182,4 @@ function failed(log: LogLine, response: http.ServerResponse, error: unknown): vo
   log(`request failed: ${(error as Error).stack ?? String(error)}`);
   if (!response.headersSent) sendText(response, 500, 'The demo site failed to answer this request.');
   else response.destroy();
-}
-
-async function listen(server: http.Server, port: number, host: string): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-}
-
-function close(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
