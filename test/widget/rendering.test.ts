@@ -86,11 +86,12 @@ describe('<realtime-plot> rendering', function () {
 
   it('accepts layout overrides without losing the live x range', async () => {
     const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering', window: '10s' });
-    plot.layout = { yaxis: { title: { text: 'Temperature' } }, xaxis: { range: [0, 1] } };
+    plot.layout = { yaxis: { title: { text: 'Temperature' }, type: 'log' }, xaxis: { range: [0, 1] } };
     const rendered = nextEvent(plot, 'realtime-plot-render');
     await rendered;
-    const graph = plot.shadowRoot!.querySelector('.plot') as HTMLElement & { layout: { yaxis: { title: { text: string } }; xaxis: { range: unknown[] } } };
+    const graph = plot.shadowRoot!.querySelector('.plot') as HTMLElement & { layout: { yaxis: { title: { text: string }; type: string }; xaxis: { range: unknown[] } } };
     await waitFor(() => graph.layout?.yaxis?.title?.text === 'Temperature', 'the y title');
+    expect(graph.layout.yaxis.type).to.equal('log');
     expect(graph.layout.xaxis.range).not.to.deep.equal([0, 1]);
   });
 

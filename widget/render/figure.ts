@@ -67,7 +67,8 @@ export function buildFigure(input: FigureInput): Figure {
     hoverlabel: { namelength: -1 },
     dragmode: 'zoom',
     xaxis: { ...axis, type: input.xAxis === 'time' ? 'date' : 'linear' },
-    yaxis: { ...axis, ...(input.yRange ? { range: input.yRange, autorange: false } : { autorange: true }) },
+    // An axis without a type makes Plotly guess it from every y value on every redraw.
+    yaxis: { ...axis, type: 'linear', ...(input.yRange ? { range: input.yRange, autorange: false } : { autorange: true }) },
   };
   const layout = deepMerge(base, input.layout);
   layout.width = input.width;
