@@ -6,6 +6,7 @@
  */
 import type { SignalRServiceEndpoint } from './connection-string.js';
 import { accessKeyBytes, nowInSeconds, signHs256 } from './hs256.js';
+import { KeepAliveTransport, NoAnswerError, type ExchangeResponse } from './keep-alive-transport.js';
 
 export const REST_API_VERSION = '2022-06-01';
 
@@ -52,6 +53,7 @@ export class SignalRRestClient {
   readonly #hubUrl: string;
   readonly #key: Uint8Array;
   readonly #timeoutInMs: number;
+  readonly #transport = new KeepAliveTransport();
   /** Per audience, the token and when to stop using it (seconds since the epoch); oldest first. */
   readonly #tokens = new Map<string, { token: string; renewAt: number }>();
 
@@ -152,20 +154,16 @@ export class SignalRRestClient {
       body = JSON.stringify(options.body);
     }
 
-    let response: Response;
+    let response: ExchangeResponse;
     try {
-      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutInMs) });
+      response = await this.#transport.exchange(url, { method, headers, body, timeoutInMs: this.#timeoutInMs, maxBodyBytes: ERROR_BODY_MAX_LENGTH });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      const detail = timedOut ? `no answer within ${this.#timeoutInMs} ms` : `no answer (${networkCause(error)})`;
+      const detail = error instanceof NoAnswerError && error.timedOut ? `no answer within ${this.#timeoutInMs} ms` : `no answer (${networkCause(error)})`;
       throw new SignalRRestError(operation, undefined, `${detail} from ${method} ${url.origin}${url.pathname}`);
     }
-    if (response.ok || (options.notFoundIsAnswer && response.status === 404)) {
-      await response.body?.cancel();
-      return response.status;
-    }
-    const detail = await errorDetail(response);
-    throw new SignalRRestError(operation, response.status, `${method} ${url.pathname} answered ${response.status}${detail}`);
+    const ok = response.status >= 200 && response.status < 300;
+    if (ok || (options.notFoundIsAnswer && response.status === 404)) return response.status;
+    throw new SignalRRestError(operation, response.status, `${method} ${url.pathname} answered ${response.status}${errorDetail(response.body)}`);
   }
 
   /** A token for `audience`, signed once and reused until shortly before it expires. */
@@ -186,18 +184,13 @@ function segment(value: string): string {
 }
 
 function networkCause(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
-  return cause?.code ?? (error instanceof Error ? error.message : String(error));
+  if (error instanceof NoAnswerError) return error.code;
+  return error instanceof Error ? error.message : String(error);
 }
 
-/** The service's error message (`{code, message}` or text), bounded. */
-async function errorDetail(response: Response): Promise<string> {
-  let text: string;
-  try {
-    text = (await readPrefix(response, ERROR_BODY_MAX_LENGTH)).trim();
-  } catch {
-    return '';
-  }
+/** The service's error message (`{code, message}` or text) from the start of its answer. */
+function errorDetail(body: string): string {
+  const text = body.trim();
   if (!text) return '';
   try {
     const parsed = JSON.parse(text) as { message?: unknown; code?: unknown };
@@ -208,20 +201,4 @@ async function errorDetail(response: Response): Promise<string> {
     // not JSON: use the text as it is
   }
   return `: ${text}`;
-}
-
-/** At most `maxBytes` of the body as text; the rest is not read. */
-async function readPrefix(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  while (length < maxBytes) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    length += value.byteLength;
-  }
-  await reader.cancel();
-  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
 }

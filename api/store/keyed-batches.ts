@@ -1,11 +1,14 @@
 /**
  * Per key, one batch at a time: items that arrive while a key's batch is being processed wait,
  * and the next batch takes them together. An item arriving at an idle key starts at once,
- * alone, so batching adds no latency at low rates. Results are handed out in item order.
+ * alone, so batching adds no latency at low rates. Results are handed out in batch order.
  */
 export interface KeyedBatchesOptions<Item, Result> {
-  /** How many of the waiting items (oldest first) the next batch takes; at least one is taken. */
-  batchSize(waiting: readonly Item[]): number;
+  /**
+   * Which of the waiting items (oldest first) the next batch takes: their indices, ascending.
+   * The oldest is always taken, so every item is taken in time.
+   */
+  select(waiting: readonly Item[]): number[];
   /** Processes one batch of a key: one result per item, in order; throwing fails every item. */
   process(key: string, items: Item[]): Promise<Result[]>;
 }
@@ -40,8 +43,10 @@ export class KeyedBatches<Item, Result> {
 
   async #drain(key: string, queue: Waiting<Item, Result>[]): Promise<void> {
     while (queue.length > 0) {
-      const size = this.#options.batchSize(queue.map((entry) => entry.item));
-      const batch = queue.splice(0, Math.max(1, Math.min(queue.length, size)));
+      const taken = new Set(this.#options.select(queue.map((entry) => entry.item))).add(0);
+      const batch = queue.filter((_, index) => taken.has(index));
+      const left = queue.filter((_, index) => !taken.has(index));
+      queue.splice(0, queue.length, ...left);
       try {
         const results = await this.#options.process(key, batch.map((entry) => entry.item));
         batch.forEach((entry, index) => entry.resolve(results[index]));

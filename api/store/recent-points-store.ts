@@ -4,7 +4,8 @@
  * and markers of the event ids already accepted. Accepted events change their stream's
  * partition in entity-group transactions guarded by the counter row's ETag and by creating
  * each event's marker, so concurrent ingests of one stream get consecutive seqs and a
- * redelivery can never store a second row.
+ * redelivery can never store a second row. Which messages were sent is the counter's sent
+ * watermark (every seq up to it), or a marker's own `sent` flag for a seq above it.
  */
 import { odata, RestError, TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryResponse, LiveMessage } from '../live-message.js';
@@ -44,6 +45,17 @@ export type RecordOutcome =
   /** Already stored and sent (or no longer stored): drop it. */
   | { kind: 'duplicate'; seq: number };
 
+/**
+ * What a stream's queue holds: an event to record, or a message that reached SignalR (on its
+ * last chance, it is marked sent even when the watermark cannot cover it).
+ */
+type StreamWork = { draft: MessageDraft } | { sent: LiveMessage; lastChance: boolean };
+/**
+ * A recorded event's outcome; for a sent message, whether that is now stored, or why it could
+ * not be (a failure to mark sent must not fail the events recorded in the same batch).
+ */
+type WorkResult = RecordOutcome | boolean | StoreUnavailableError;
+
 /** The store could not be reached or kept refusing: a retry later may succeed. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -72,15 +84,14 @@ export class RecentPointsStore {
   readonly #eventIdRetentionInMs: number;
   #tableReady: Promise<void> | undefined;
   readonly #memories = new StreamMemories();
-  /** Per partition, events waiting while a transaction of theirs is under way (see `record`). */
-  readonly #records = new KeyedBatches<MessageDraft, RecordOutcome>({
-    batchSize: recordBatchSize,
-    process: (pk, drafts) => this.#guard('record', () => this.#recordBatch(pk, drafts)),
-  });
-  /** Per partition, delivered messages waiting to be marked sent together. */
-  readonly #deliveries = new KeyedBatches<LiveMessage, void>({
-    batchSize: (waiting) => waiting.length,
-    process: (pk, messages) => this.#guard('completeDelivery', () => this.#markSent(pk, messages)),
+  /**
+   * Per partition, the work waiting while a write of its stream is under way: events to record
+   * (see `record`) and delivered messages (see `completeDelivery`). One queue for both, because
+   * both write the counter row under the ETag this instance remembers.
+   */
+  readonly #streams = new KeyedBatches<StreamWork, WorkResult>({
+    select: selectStreamWork,
+    process: (pk, work) => this.#process(pk, work),
   });
 
   constructor(options: RecentPointsStoreOptions) {
@@ -103,12 +114,27 @@ export class RecentPointsStore {
    * (another instance, or a redelivered event id), each of its events is recorded carefully,
    * reading the marker and counter first. The counter's ETag settles races between instances.
    */
-  record(draft: MessageDraft): Promise<RecordOutcome> {
-    return this.#records.add(partitionKey(draft.stream), draft);
+  async record(draft: MessageDraft): Promise<RecordOutcome> {
+    return (await this.#streams.add(partitionKey(draft.stream), { draft })) as RecordOutcome;
   }
 
-  async #recordBatch(pk: string, drafts: MessageDraft[]): Promise<RecordOutcome[]> {
+  /** One batch of a stream's work: the events recorded first, so their commit can carry the sent watermark. */
+  async #process(pk: string, work: StreamWork[]): Promise<WorkResult[]> {
     const memory = this.#memories.of(pk);
+    const sent = work.filter((item) => 'sent' in item);
+    memory.noteSent(sent.map((item) => item.sent.seq));
+    const drafts = work.flatMap((item) => ('draft' in item ? [item.draft] : []));
+    const outcomes: WorkResult[] = drafts.length > 0 ? await this.#guard('record', () => this.#recordBatch(pk, memory, drafts)) : [];
+    if (sent.length > 0) {
+      const marked = await this.#guard('completeDelivery', () => this.#markSent(pk, memory, sent)).catch((error: StoreUnavailableError) => sent.map(() => error));
+      outcomes.push(...marked);
+    }
+    let nextRecord = 0;
+    let nextSent = drafts.length;
+    return work.map((item) => ('draft' in item ? outcomes[nextRecord++] : outcomes[nextSent++]));
+  }
+
+  async #recordBatch(pk: string, memory: StreamMemory, drafts: MessageDraft[]): Promise<RecordOutcome[]> {
     const counter = memory.counter;
     if (counter && !drafts.some((draft) => memory.acceptedLately(draft.id))) {
       try {
@@ -129,7 +155,7 @@ export class RecentPointsStore {
     const markerKey = markerRowKey(draft.id);
     for (let attempt = 1; ; attempt += 1) {
       const marker = await this.#get(pk, markerKey);
-      if (marker) return this.#earlierOutcome(draft.stream, marker);
+      if (marker) return this.#earlierOutcome(pk, memory, draft.stream, marker);
       const counter = await this.#get(pk, COUNTER_ROW_KEY);
       try {
         const [message] = await this.#commit(pk, memory, counter ? { state: readCounter(counter), etag: counter.etag as string } : undefined, [draft]);
@@ -146,10 +172,11 @@ export class RecentPointsStore {
   /**
    * One transaction: the events' messages under the seqs after `counter` (undefined: the stream
    * has none yet), their markers, and the trims that keep the stream near `pointsPerStream`
-   * points. A message that its own batch already trims is not written at all.
+   * points. A message that its own batch already trims is not written at all. The counter also
+   * takes the sent watermark as far as the seqs this instance knows were sent allow.
    */
   async #commit(pk: string, memory: StreamMemory, counter: CachedCounter | undefined, drafts: readonly MessageDraft[]): Promise<LiveMessage[]> {
-    const start = counter?.state ?? { lastSeq: 0, oldestSeq: 1, storedPoints: 0 };
+    const start = counter?.state ?? { lastSeq: 0, oldestSeq: 1, storedPoints: 0, sentThrough: 0 };
     const messages = drafts.map((draft, index): LiveMessage => ({ v: 1, stream: draft.stream, seq: start.lastSeq + 1 + index, id: draft.id, time: draft.time, series: draft.series }));
     const newPoints = new Map(messages.map((message) => [message.seq, countPoints(message)]));
     const maxTrims = MAX_OPERATIONS - 1 - 2 * messages.length;
@@ -169,7 +196,10 @@ export class RecentPointsStore {
       }
     }
     const lastSeq = start.lastSeq + messages.length;
-    const counterEntity = { partitionKey: pk, rowKey: COUNTER_ROW_KEY, lastSeq: BigInt(lastSeq), oldestSeq: BigInt(oldestSeq), storedPoints: BigInt(storedPoints) };
+    const sentThrough = memory.sentThrough(start.sentThrough);
+    const counterEntity = {
+      partitionKey: pk, rowKey: COUNTER_ROW_KEY, lastSeq: BigInt(lastSeq), oldestSeq: BigInt(oldestSeq), storedPoints: BigInt(storedPoints), sentThrough: BigInt(sentThrough),
+    };
     const actions: TransactionAction[] = [
       counter ? ['update', counterEntity, 'Replace', { etag: counter.etag }] : ['create', counterEntity],
       ...messages.flatMap((message): TransactionAction[] => [
@@ -181,8 +211,9 @@ export class RecentPointsStore {
     const response = await this.#table.submitTransaction(actions);
     // Sub-responses come in action order; that of an update names no row key, so go by position.
     const etag = response.subResponses[0]?.etag;
+    memory.watermarkStored(start.sentThrough, sentThrough);
     memory.committed(
-      { lastSeq, oldestSeq, storedPoints },
+      { lastSeq, oldestSeq, storedPoints, sentThrough },
       etag,
       [...newPoints].map(([seq, points]) => ({ seq, points })),
       drafts.map((draft) => draft.id),
@@ -202,24 +233,49 @@ export class RecentPointsStore {
   }
 
   /**
-   * Notes that the message reached SignalR, so that redeliveries are dropped. The markers of a
-   * stream's messages delivered meanwhile are updated together in one transaction. Every 100th
-   * seq of a stream also forgets event ids older than the retention period.
+   * Notes that the message reached SignalR, so that redeliveries are dropped. Messages of a
+   * stream delivered meanwhile are noted together: the counter's sent watermark moves past them
+   * when every seq before them was sent (usually in the transaction that records the stream's
+   * next events, else in one update of the counter). Sends finish out of order, so a message the
+   * watermark cannot cover yet waits one more round; then its marker is marked sent instead
+   * (those of a round in one transaction). Every 100th seq of a stream also forgets event ids
+   * older than the retention period.
    */
   async completeDelivery(message: LiveMessage): Promise<void> {
-    await this.#deliveries.add(partitionKey(message.stream), message);
+    const pk = partitionKey(message.stream);
+    const stored = async (lastChance: boolean): Promise<boolean> => {
+      const result = await this.#streams.add(pk, { sent: message, lastChance });
+      if (result instanceof StoreUnavailableError) throw result;
+      return result as boolean;
+    };
+    if (!(await stored(false))) await stored(true);
   }
 
-  async #markSent(pk: string, messages: LiveMessage[]): Promise<void[]> {
-    const rowKeys = [...new Set(messages.map((message) => markerRowKey(message.id)))];
+  /** Stores what the sent messages allow, and says for each whether it is stored now. */
+  async #markSent(pk: string, memory: StreamMemory, sent: { sent: LiveMessage; lastChance: boolean }[]): Promise<boolean[]> {
+    const counter = memory.counter;
+    const sentThrough = counter ? memory.sentThrough(counter.state.sentThrough) : 0;
+    if (counter && sentThrough > counter.state.sentThrough) {
+      try {
+        const response = await this.#table.updateEntity({ partitionKey: pk, rowKey: COUNTER_ROW_KEY, sentThrough: BigInt(sentThrough) }, 'Merge', { etag: counter.etag });
+        memory.watermarkStored(counter.state.sentThrough, sentThrough);
+        memory.counter = response.etag === undefined ? undefined : { state: { ...counter.state, sentThrough }, etag: response.etag };
+      } catch (error) {
+        memory.counter = undefined;
+        // Another instance wrote the counter meanwhile: the markers below say it instead.
+        if (!isConflict(error)) throw error;
+      }
+    }
+    const covered = memory.counter?.state.sentThrough ?? 0;
+    const rowKeys = [...new Set(sent.filter((item) => item.sent.seq > covered && item.lastChance).map((item) => markerRowKey(item.sent.id)))];
     const markSent = (rowKey: string): TransactionAction => ['update', { partitionKey: pk, rowKey, sent: true }, 'Merge'];
     for (let start = 0; start < rowKeys.length; start += MAX_OPERATIONS) {
       const chunk = rowKeys.slice(start, start + MAX_OPERATIONS);
       if (chunk.length === 1) await this.#table.updateEntity(markSent(chunk[0])[1], 'Merge');
       else await this.#table.submitTransaction(chunk.map(markSent));
     }
-    if (messages.some((message) => message.seq % PRUNE_EVERY_SEQ === 0)) await this.#pruneEventIds(pk);
-    return messages.map(() => undefined);
+    if (sent.some((item) => item.sent.seq % PRUNE_EVERY_SEQ === 0 && (item.lastChance || item.sent.seq <= covered))) await this.#pruneEventIds(pk);
+    return sent.map((item) => item.lastChance || item.sent.seq <= covered);
   }
 
   /**
@@ -252,11 +308,19 @@ export class RecentPointsStore {
   }
 
   /** What an event id already marked means: sent (drop), or stored but not sent (send again). */
-  async #earlierOutcome(stream: string, marker: TableEntityResult<Record<string, unknown>>): Promise<RecordOutcome> {
+  async #earlierOutcome(pk: string, memory: StreamMemory, stream: string, marker: TableEntityResult<Record<string, unknown>>): Promise<RecordOutcome> {
     const seq = Number(marker.seq as bigint);
-    if (marker.sent === true) return { kind: 'duplicate', seq };
-    const row = await this.#get(partitionKey(stream), messageRowKey(seq));
+    if (marker.sent === true || seq <= (await this.#sentThrough(pk, memory, seq))) return { kind: 'duplicate', seq };
+    const row = await this.#get(pk, messageRowKey(seq));
     return row ? { kind: 'unsent', message: decodeMessage(stream, seq, row) } : { kind: 'duplicate', seq };
+  }
+
+  /** The stored sent watermark: remembered when that already covers `seq` (it only grows), else read. */
+  async #sentThrough(pk: string, memory: StreamMemory, seq: number): Promise<number> {
+    const remembered = memory.counter?.state.sentThrough ?? 0;
+    if (seq <= remembered) return remembered;
+    const counter = await this.#get(pk, COUNTER_ROW_KEY);
+    return counter ? readCounter(counter).sentThrough : 0;
   }
 
   async #pruneEventIds(pk: string): Promise<void> {
@@ -311,6 +375,8 @@ function readCounter(entity: Record<string, unknown>): CounterState {
     lastSeq: Number(entity.lastSeq as bigint),
     oldestSeq: Number(entity.oldestSeq as bigint),
     storedPoints: Number(entity.storedPoints as bigint),
+    // Absent in counters written before the watermark existed: their markers say what was sent.
+    sentThrough: entity.sentThrough === undefined ? 0 : Number(entity.sentThrough as bigint),
   };
 }
 
@@ -328,16 +394,27 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Waiting events taken into one transaction: bounded in count and points, each event id once. */
-function recordBatchSize(waiting: readonly MessageDraft[]): number {
+/**
+ * Waiting work taken into one batch: every delivered message, so that its invocation does not
+ * wait behind a backlog of events, and the oldest events that fit one transaction (bounded in
+ * count and points, each event id once).
+ */
+function selectStreamWork(waiting: readonly StreamWork[]): number[] {
   const ids = new Set<string>();
+  const taken: number[] = [];
   let points = 0;
-  let size = 0;
-  for (const draft of waiting) {
-    points += countPoints(draft);
-    if (size > 0 && (size >= MAX_EVENTS_PER_TRANSACTION || points > MAX_POINTS_PER_TRANSACTION || ids.has(draft.id))) break;
-    ids.add(draft.id);
-    size += 1;
-  }
-  return size;
+  let eventsFull = false;
+  waiting.forEach((item, index) => {
+    if ('draft' in item) {
+      if (eventsFull) return;
+      points += countPoints(item.draft);
+      if (ids.size > 0 && (ids.size >= MAX_EVENTS_PER_TRANSACTION || points > MAX_POINTS_PER_TRANSACTION || ids.has(item.draft.id))) {
+        eventsFull = true;
+        return;
+      }
+      ids.add(item.draft.id);
+    }
+    taken.push(index);
+  });
+  return taken;
 }

@@ -1,7 +1,8 @@
 /**
  * What one store instance remembers of the streams it writes, so that a busy stream's next
  * transaction needs no reads: the counter row as last committed (with its ETag), the point
- * counts of message rows, and the event ids accepted lately. None of it is trusted blindly: a
+ * counts of message rows, the event ids accepted lately, and the seqs it sent above the
+ * counter's sent watermark. None of it is trusted blindly: a
  * transaction built from it is guarded by the counter's ETag and by creating the marker rows,
  * so when another instance or a redelivery got in between, storage refuses it and the store
  * reads the truth again. Everything is bounded.
@@ -10,6 +11,8 @@ export interface CounterState {
   lastSeq: number;
   oldestSeq: number;
   storedPoints: number;
+  /** Every seq up to this one reached SignalR (the sent watermark). */
+  sentThrough: number;
 }
 
 export interface CachedCounter {
@@ -20,6 +23,7 @@ export interface CachedCounter {
 const MAX_STREAMS = 1000;
 const MAX_POINT_COUNTS_PER_STREAM = 20_000;
 const MAX_RECENT_IDS_PER_STREAM = 1000;
+const MAX_SENT_SEQS_PER_STREAM = 1000;
 
 export class StreamMemory {
   /** The counter row as this instance last committed or read it; undefined when it must be read again. */
@@ -30,6 +34,8 @@ export class StreamMemory {
   #countsFrom = 1;
   /** Event ids this instance stored lately, oldest first. */
   readonly #recentIds = new Set<string>();
+  /** Seqs this instance sent that the stored watermark may not cover yet, oldest first. */
+  readonly #sentSeqs = new Set<number>();
 
   pointCount(seq: number): number | undefined {
     return this.#pointCounts.get(seq);
@@ -69,6 +75,24 @@ export class StreamMemory {
 
   acceptedLately(eventId: string): boolean {
     return this.#recentIds.has(eventId);
+  }
+
+  /** Notes seqs whose messages reached SignalR. */
+  noteSent(seqs: readonly number[]): void {
+    for (const seq of seqs) this.#sentSeqs.add(seq);
+    while (this.#sentSeqs.size > MAX_SENT_SEQS_PER_STREAM) this.#sentSeqs.delete(this.#sentSeqs.values().next().value!);
+  }
+
+  /** How far a stored watermark `from` may move: past every following seq known sent, and no further. */
+  sentThrough(from: number): number {
+    let through = from;
+    while (this.#sentSeqs.has(through + 1)) through += 1;
+    return through;
+  }
+
+  /** A watermark moved from `from` to `to` was stored: the seqs it covers need no memory. */
+  watermarkStored(from: number, to: number): void {
+    for (let seq = from + 1; seq <= to; seq += 1) this.#sentSeqs.delete(seq);
   }
 }
 

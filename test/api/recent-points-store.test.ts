@@ -180,6 +180,23 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     assert.deepEqual(again, messages.map((message) => ({ kind: 'duplicate', seq: message.seq })));
   });
 
+  it('knows what was sent across instances, sends finished out of order and one that failed', async () => {
+    const name = tableName();
+    const [a, b] = [0, 1].map(() => new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 1000 }));
+    const events = Array.from({ length: 24 }, (_, i) => draft('s/sent', 1, `sent-${i}`));
+    const messages: LiveMessage[] = [];
+    for (let i = 0; i < events.length; i += 6) {
+      const writer = i % 12 === 0 ? a : b;
+      messages.push(...(await Promise.all(events.slice(i, i + 6).map((event) => writer.record(event)))).map(sentMessage));
+    }
+    // Every send but that of seq 9 completed, newest first; each instance notes its own.
+    await Promise.all(messages.filter((message) => message.seq !== 9).reverse()
+      .map((message) => (Math.floor((message.seq - 1) / 6) % 2 === 0 ? a : b).completeDelivery(message)));
+    const fresh = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 1000 });
+    const again = await Promise.all(events.map((event) => fresh.record(event)));
+    assert.deepEqual(again.map((outcome) => outcome.kind), messages.map((message) => (message.seq === 9 ? 'unsent' : 'duplicate')));
+  });
+
   it('fails with StoreUnavailableError, naming the operation, when storage is unreachable', async () => {
     const store = new RecentPointsStore({
       connectionString: azurite.connectionString.replace(/TableEndpoint=[^;]+/, 'TableEndpoint=http://127.0.0.1:1/devstoreaccount1'),

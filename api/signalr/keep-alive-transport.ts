@@ -1,0 +1,72 @@
+/**
+ * One HTTP exchange over kept-alive connections (node:http / node:https), for the REST client.
+ * `fetch` costs several times as much CPU a request (web streams, abort signals), which `ingest`
+ * pays on every send. The time-out covers the whole exchange; only a bounded prefix of the answer
+ * is read, the rest is dropped.
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export interface ExchangeRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutInMs: number;
+  /** Bytes of the answer's body to read; the rest is dropped. */
+  maxBodyBytes: number;
+}
+
+export interface ExchangeResponse {
+  status: number;
+  /** Up to `maxBodyBytes` of the body, as text. */
+  body: string;
+}
+
+/** No answer: `timedOut`, or the network error's code. */
+export class NoAnswerError extends Error {
+  constructor(
+    readonly timedOut: boolean,
+    readonly code: string,
+  ) {
+    super(timedOut ? 'timed out' : code);
+    this.name = 'NoAnswerError';
+  }
+}
+
+export class KeepAliveTransport {
+  readonly #agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+
+  exchange(url: URL, request: ExchangeRequest): Promise<ExchangeResponse> {
+    const secure = url.protocol === 'https:';
+    const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (finish: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        finish();
+      };
+      const outgoing = (secure ? https : http).request(url, { method: request.method, headers, agent: this.#agents[secure ? 'https:' : 'http:'] }, (incoming) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        incoming.on('data', (chunk: Buffer) => {
+          if (size >= request.maxBodyBytes) return;
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        incoming.on('end', () => settle(() => resolve({
+          status: incoming.statusCode ?? 0,
+          body: size === 0 ? '' : Buffer.concat(chunks).subarray(0, request.maxBodyBytes).toString('utf8'),
+        })));
+        incoming.on('error', (error: NodeJS.ErrnoException) => settle(() => reject(new NoAnswerError(false, error.code ?? error.message))));
+      });
+      const timer = setTimeout(() => {
+        settle(() => reject(new NoAnswerError(true, 'ETIMEDOUT')));
+        outgoing.destroy();
+      }, request.timeoutInMs);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => settle(() => reject(new NoAnswerError(false, error.code ?? error.message))));
+      outgoing.end(request.body);
+    });
+  }
+}
