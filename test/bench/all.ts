@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only widget,signalr,e2e]`: runs the benchmarks one after another, each
+ * `npm run bench [-- --only widget,signalr,e2e,store]`: runs the benchmarks one after another, each
  * as its own npm script in a child process (so each has the machine to itself), then gathers
  * every `bench-results/*.json` into `bench-results/summary.json` and a markdown rendering,
  * `bench-results/summary.md`, with the command and date that produced each result.
@@ -17,6 +17,7 @@ const BENCHMARKS = [
   { name: 'widget', script: 'bench:widget' },
   { name: 'signalr', script: 'bench:signalr' },
   { name: 'e2e', script: 'bench:e2e' },
+  { name: 'store', script: 'bench:store' },
 ] as const;
 const RESULTS = join(ROOT, 'bench-results');
 const SUMMARY_FILES = new Set(['summary.json']);
