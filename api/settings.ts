@@ -168,8 +168,9 @@ function parseCallerJwtSettings(
     } catch {
       throw new SettingsError(SETTING.callerJwtJwksUrl, 'is not a URL');
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new SettingsError(SETTING.callerJwtJwksUrl, 'must be an https: URL');
+    // Keys fetched over plain HTTP could be swapped on the way; only a loopback identity provider may use it.
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+      throw new SettingsError(SETTING.callerJwtJwksUrl, 'must be an https: URL (http: only for localhost or 127.0.0.1)');
     }
   }
   // Issuer and audience are required: a token minted for another app must not open streams here.
@@ -190,6 +191,11 @@ function parseCallerJwtSettings(
 }
 
 /** `CORS_ALLOWED_ORIGINS`: comma-separated origins (a trailing `/` is ignored); `*` means any. */
+/** Whether a URL's host name is this machine's loopback interface. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
 export function parseOrigins(raw: string | undefined): string[] {
   if (!raw) return [];
   return raw

@@ -108,6 +108,9 @@ describe('POST /api/negotiate', () => {
     ['signed with another secret', () => signCallerToken({ streams: ['a'] }, { secret: 'x'.repeat(40) }), /signature/],
     ['with a malformed streams claim', () => signCallerToken({ streams: [42] }), /claim "streams"/],
     ['that is not a JWT', async () => 'not-a-jwt', /not a valid JWT/],
+    ['that is not valid yet', () => signCallerToken({ streams: ['a'] }, { notBefore: '5m' }), /not valid yet/],
+    ['without an expiry', () => signCallerToken({ streams: ['a'] }, { expiresIn: null }), /no "exp" claim/],
+    ['signed with an algorithm the secret does not stand for', signRs256CallerToken, /algorithm this API does not accept/],
   ] as const) {
     it(`refuses a caller token ${what} with 401 and the reason`, async () => {
       const response = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${await token()}` } });
@@ -118,9 +121,31 @@ describe('POST /api/negotiate', () => {
       assert.doesNotMatch(JSON.stringify(body), new RegExp(CALLER_SECRET));
     });
   }
+
+  it('accepts a caller token expired within the clock skew (60 s by default)', async () => {
+    const caller = await signCallerToken({ streams: ['private/skew'] }, { expiresIn: '-30s' });
+    const { accessToken } = await stack.negotiate({ authorization: `Bearer ${caller}` });
+    assert.deepEqual(decodeJwt(accessToken)['rtp.streams'], ['private/skew']);
+  });
 });
 
+async function signRs256CallerToken(): Promise<string> {
+  const { privateKey } = await generateKeyPair('RS256');
+  return new SignJWT({ streams: ['a'] }).setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+    .setIssuer(CALLER_ISSUER).setAudience(CALLER_AUDIENCE).setExpirationTime('5m').sign(privateKey);
+}
+
 describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
+  it('answers 503 when the key set cannot be fetched, so that the caller tries again', async (t) => {
+    const stack = await startApiStack({ azurite, settings: { CALLER_JWT_JWKS_URL: 'http://127.0.0.1:1/keys', ...CALLER_SETTINGS } });
+    t.after(() => stack.stop());
+    const response = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${await signRs256CallerToken()}` } });
+    assert.equal(response.status, 503);
+    const body = (await response.json()) as ProblemBody;
+    assert.equal(body.error.code, 'IdentityProviderUnavailable');
+    assert.match(body.error.message, /signing keys could not be fetched/);
+  });
+
   it('verifies an RS256 token against the published keys', async (t) => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };

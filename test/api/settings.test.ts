@@ -32,11 +32,20 @@ describe('app settings', () => {
     [{ CALLER_JWT_SECRET: 'x'.repeat(32), CALLER_JWT_ISSUER: 'i' }, /CALLER_JWT_AUDIENCE is required/],
     [{ CALLER_JWT_SECRET: 'x'.repeat(32), CALLER_JWT_JWKS_URL: 'https://id/keys', CALLER_JWT_ISSUER: 'i', CALLER_JWT_AUDIENCE: 'a' }, /both set/],
     [{ CALLER_JWT_JWKS_URL: 'not a url', CALLER_JWT_ISSUER: 'i', CALLER_JWT_AUDIENCE: 'a' }, /CALLER_JWT_JWKS_URL is not a URL/],
+    [{ CALLER_JWT_JWKS_URL: 'http://id.example.com/keys', CALLER_JWT_ISSUER: 'i', CALLER_JWT_AUDIENCE: 'a' }, /CALLER_JWT_JWKS_URL must be an https: URL/],
+    [{ CALLER_JWT_JWKS_URL: 'ftp://127.0.0.1/keys', CALLER_JWT_ISSUER: 'i', CALLER_JWT_AUDIENCE: 'a' }, /CALLER_JWT_JWKS_URL must be an https: URL/],
   ] as const) {
-    it(`names the setting in error: ${Object.keys(env).join(', ')}`, () => {
+    it(`names the setting in error: ${Object.keys(env).join(', ')} (${message.source})`, () => {
       assert.throws(() => parseAppSettings(env), { name: 'SettingsError', message });
     });
   }
+
+  it('takes a plain-http key set only from this machine', () => {
+    for (const url of ['http://127.0.0.1:8080/keys', 'http://localhost/keys', 'https://id.example.com/keys']) {
+      const settings = parseAppSettings({ CALLER_JWT_JWKS_URL: url, CALLER_JWT_ISSUER: 'i', CALLER_JWT_AUDIENCE: 'a' });
+      assert.ok(settings.callerJwt, url);
+    }
+  });
 
   it('never echoes a secret in an error', () => {
     assert.throws(() => parseAppSettings({ CALLER_JWT_SECRET: 'secret-value' }), (error: Error) => !error.message.includes('secret-value'));

@@ -10,20 +10,24 @@ export const CALLER_SETTINGS = { CALLER_JWT_ISSUER: CALLER_ISSUER, CALLER_JWT_AU
 export const CALLER_SECRET_SETTINGS = { CALLER_JWT_SECRET: CALLER_SECRET, ...CALLER_SETTINGS };
 
 export interface CallerTokenOptions {
-  expiresIn?: string;
+  /** Lifetime (a jose time span); `null` leaves the `exp` claim out. */
+  expiresIn?: string | null;
+  /** When the token starts to be valid (a jose time span from now, e.g. '5m'). */
+  notBefore?: string;
   issuer?: string;
   audience?: string;
   secret?: string;
 }
 
 export function signCallerToken(claims: Record<string, unknown>, options: CallerTokenOptions = {}): Promise<string> {
-  return new SignJWT(claims)
+  const token = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(options.issuer ?? CALLER_ISSUER)
     .setAudience(options.audience ?? CALLER_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '10m')
-    .sign(new TextEncoder().encode(options.secret ?? CALLER_SECRET));
+    .setIssuedAt();
+  if (options.expiresIn !== null) token.setExpirationTime(options.expiresIn ?? '10m');
+  if (options.notBefore !== undefined) token.setNotBefore(options.notBefore);
+  return token.sign(new TextEncoder().encode(options.secret ?? CALLER_SECRET));
 }
 
 /** An access token for the test hub at the recording service (audience without the port). */
