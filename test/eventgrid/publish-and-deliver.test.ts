@@ -145,6 +145,21 @@ describe('publishing with the stock @azure/eventgrid client and delivery to a we
     assert.ok(cloudEventsWebhook.deliveredEvents().some((event) => event.id === 'ce-single'));
   });
 
+  it('accepts an event without data, as Azure does, and delivers it without data', async () => {
+    const response = await fetch(`${topic.endpoint}?api-version=2018-01-01`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'aeg-sas-key': topic.key },
+      body: JSON.stringify([{ id: 'eg-no-data', eventType: 't', subject: 'demo/e', eventTime: '2024-05-01T12:00:00Z' }]),
+    });
+    assert.equal(response.status, 200);
+    await topic.whenIdle();
+    const delivery = eventGridWebhook.notifications().find((request) => request.body.includes('eg-no-data'));
+    assert.ok(delivery, 'delivered');
+    const [event] = JSON.parse(delivery.body) as Record<string, unknown>[];
+    assert.equal('data' in event, false);
+    assert.equal(event.subject, 'demo/e');
+  });
+
   it('stamps dataVersion "" when a publisher leaves it out', async () => {
     const response = await fetch(`${topic.endpoint}?api-version=2018-01-01`, {
       method: 'POST',

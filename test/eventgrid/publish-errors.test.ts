@@ -49,7 +49,7 @@ describe('bad publish requests get Azure status codes and {"error": {code, messa
     { name: 'an empty array', body: '[]', status: 400, says: 'holds no events' },
     { name: 'an item that is not an object', body: json([validEvent, 42]), status: 400, says: 'The event at index 1 must be a JSON object but is number' },
     { name: 'missing eventType', body: json([validEvent, { ...validEvent, eventType: undefined }]), status: 400, says: "Required property 'eventType' is missing in the event at index 1" },
-    { name: 'missing data', body: json([{ ...validEvent, data: undefined }]), status: 400, says: "Required property 'data' is missing in the event at index 0" },
+    { name: 'missing eventTime', body: json([{ ...validEvent, eventTime: undefined }]), status: 400, says: "Required property 'eventTime' is missing in the event at index 0" },
     { name: 'id of the wrong type', body: json([{ ...validEvent, id: 7 }]), status: 400, says: "Property 'id' of the event at index 0 must be a string but is number" },
     { name: 'empty subject', body: json([{ ...validEvent, subject: '' }]), status: 400, says: "Property 'subject' of the event at index 0 must not be empty" },
     { name: 'eventTime not a date-time', body: json([{ ...validEvent, eventTime: 'yesterday' }]), status: 400, says: "Property 'eventTime' of the event at index 0 must be an ISO-8601 date-time" },

@@ -1,6 +1,6 @@
 /**
- * The Event Grid schema as a custom topic accepts it: required `id`, `subject`, `eventType`,
- * `eventTime` and `data`; optional `dataVersion` (stamped `""`), `metadataVersion` (must be "1";
+ * The Event Grid schema as a custom topic accepts it: required `id`, `subject`, `eventType` and
+ * `eventTime`; optional `data`, `dataVersion` (stamped `""`), `metadataVersion` (must be "1";
  * stamped) and `topic` (must be the topic's id; stamped). Like Azure, other properties are
  * refused ("does not conform to the expected schema").
  */
@@ -28,7 +28,6 @@ export function acceptEventGridEvent(
     () => requiredStringProblem(value, 'eventType', label),
     () => requiredStringProblem(value, 'eventTime', label),
     () => dateTimeProblem(value, 'eventTime', label),
-    () => ('data' in value ? undefined : `Required property 'data' is missing in ${label}.`),
     () => optionalStringProblem(value, 'dataVersion', label),
     () => optionalStringProblem(value, 'metadataVersion', label),
     () => optionalStringProblem(value, 'topic', label),
@@ -47,7 +46,7 @@ export function acceptEventGridEvent(
       subject: value.subject,
       eventType: value.eventType,
       eventTime: value.eventTime,
-      data: value.data,
+      ...('data' in value ? { data: value.data } : {}),
       dataVersion: value.dataVersion ?? '',
       metadataVersion: EVENT_GRID_METADATA_VERSION,
     },

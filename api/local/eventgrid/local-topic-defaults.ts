@@ -29,3 +29,6 @@ export const MAX_PUBLISH_BYTES = 1024 * 1024;
 export function localTopicId(topicName: string): string {
   return `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.EventGrid/topics/${topicName}`;
 }
+
+/** Where dead letters are written unless told otherwise (relative to the working folder or the repository). */
+export const DEFAULT_DEAD_LETTER_DIRECTORY = '.eventgrid/dead-letters';

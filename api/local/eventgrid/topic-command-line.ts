@@ -3,12 +3,11 @@
  */
 import path from 'node:path';
 import { environmentOption, listOption, parseFlags, UsageError, wholeNumberOption } from './command-line-values.js';
-import { LOCAL_TOPIC_KEY, LOCAL_TOPIC_NAME, LOCAL_TOPIC_PORT } from './local-topic-defaults.js';
+import { DEFAULT_DEAD_LETTER_DIRECTORY, LOCAL_TOPIC_KEY, LOCAL_TOPIC_NAME, LOCAL_TOPIC_PORT } from './local-topic-defaults.js';
 import { LOCAL_RETRY_POLICY } from './retry-policy.js';
 import type { WebhookSubscriptionOptions } from './subscription.js';
 import type { EventGridTopicOptions } from './topic.js';
 
-const DEFAULT_DEAD_LETTER_DIRECTORY = '.eventgrid/dead-letters';
 
 export const TOPIC_HELP = `npm run eventgrid -- [options]
 
