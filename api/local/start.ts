@@ -4,7 +4,9 @@
  * SIGTERM. Exit codes: 0 after a clean stop, 2 for a configuration problem (a port in use, a
  * bad setting), 1 when the stack failed to start or stop.
  */
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_DEAD_LETTER_DIRECTORY } from './eventgrid/local-topic-defaults.js';
 import { detectAzureServices, portsToOpen } from './stack/azure-services.js';
 import { LabelledLog } from './stack/labelled-log.js';
 import { startLocalStack, type RunningLocalStack } from './stack/local-stack.js';
@@ -32,6 +34,7 @@ Azure services used instead of stand-ins when set: AzureSignalRConnectionString;
 EVENTGRID_TOPIC_ENDPOINT with EVENTGRID_TOPIC_KEY; AzureWebJobsStorage or RECENT_POINTS_STORAGE
 (UseDevelopmentStorage=true: an Azurite already running on its default ports).
 Other app settings (PUBLIC_STREAMS, CORS_ALLOWED_ORIGINS, CALLER_JWT_*, ...) pass to the Functions app.
+Dead-lettered events of the topic stand-in: EVENTGRID_DEAD_LETTER_DIR (default ${DEFAULT_DEAD_LETTER_DIRECTORY}).
 `;
 
 async function main(): Promise<number> {
@@ -69,7 +72,8 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  stack = await startLocalStack({ root: ROOT, host: HOST, ports, azure, settings: process.env, log, verbose: args.includes('--verbose') }).catch((error: unknown) => {
+  const deadLetterDirectory = resolve(ROOT, process.env.EVENTGRID_DEAD_LETTER_DIR || DEFAULT_DEAD_LETTER_DIRECTORY);
+  stack = await startLocalStack({ root: ROOT, host: HOST, ports, azure, settings: process.env, log, verbose: args.includes('--verbose'), deadLetterDirectory }).catch((error: unknown) => {
     throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
       ? new StackConfigurationError(`${(error as Error).message} A port became busy while the stack started; choose other ports (${Object.values(STACK_PORTS).map((port) => port.variable).join(', ')}).`)
       : error;

@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   log?: LabelledLog;
   /** Also log every function invocation's information lines. */
   verbose?: boolean;
+  /** Where the topic stand-in writes dead-lettered events; default: kept in memory only. */
+  deadLetterDirectory?: string;
 }
 
 export interface StackService {
@@ -127,11 +129,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         port: options.ports.eventGrid,
         host,
         subscriptions: [{ name: 'ingest', endpointUrl: functions.eventGridWebhookUrl('ingest'), ...INGEST_DELIVERY_BATCHING }],
+        deadLetterDirectory: options.deadLetterDirectory,
         log: topicLog,
       });
       stops.push({ label: 'eventgrid', stop: localTopic.stop });
       topic = { endpoint: localTopic.endpoint, key: localTopic.key };
-      services.push({ label: 'eventgrid', url: localTopic.endpoint, note: 'Event Grid topic stand-in, subscription ingest -> Functions host' });
+      const deadLetters = options.deadLetterDirectory === undefined ? '' : `, dead letters in ${options.deadLetterDirectory}`;
+      services.push({ label: 'eventgrid', url: localTopic.endpoint, note: `Event Grid topic stand-in, subscription ingest -> Functions host${deadLetters}` });
     }
 
     const publisher = startDemoPublisher(topic, options.feeds ?? CONTINUOUS_FEEDS, log.for('publisher'));
