@@ -61,5 +61,8 @@ describe('an access token expires during a long session', () => {
     // Well after the forced reconnect, and across further expiries, points keep arriving live (no silent stall).
     const lateFromHistory = shown.accepted.filter((record) => record.seq > RECONNECT_AFTER + 20 && record.source !== 'live');
     assert.deepEqual(lateFromHistory, [], 'the rest of the session arrived live');
+    // Renewing tokens and memberships shows nothing: the one break a reader sees is the forced reconnect.
+    const breaks = shown.statuses.slice(shown.statuses.indexOf('live')).filter((status) => status !== 'live');
+    assert.ok(breaks.length <= 1 && breaks.every((status) => status === 'reconnecting'), `statuses after going live: ${shown.statuses.join(', ')}`);
   });
 });

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertClearError, assertNoSecret, headerValue, hostileString, invalidUtf8, malformedJsonText, sampleInputs, sendHttp, urlComponent, type HttpInput } from './support/fuzz.js';
+import { assertClearError, assertNoSecret, FUZZ_SUITE_TIME_LIMIT, headerValue, hostileString, invalidUtf8, malformedJsonText, sampleInputs, sendHttp, type HttpInput, urlComponent } from './support/fuzz.js';
 import { startFuzzStack, type FuzzStack } from './support/fuzz-stack.js';
 import { spoiledEvent, wellFormedHostileEvent } from './support/hostile-events.js';
 
@@ -88,7 +88,7 @@ function eventCount(body: string | Uint8Array | undefined): number {
   }
 }
 
-describe('fuzz: Event Grid topic and ingest webhook', () => {
+describe('fuzz: Event Grid topic and ingest webhook', FUZZ_SUITE_TIME_LIMIT, () => {
   let fuzz: FuzzStack;
   let secrets: string[];
 

@@ -12,7 +12,7 @@ import { decodeJwt, SignJWT } from 'jose';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CALLER_SECRET, CALLER_SECRET_SETTINGS, signCallerToken } from '../api/support/tokens.js';
-import { assertClearError, assertNoSecret, describeInput, headerValue, hostileJson, hostileString, malformedJsonText, sampleInputs, sendHttp, urlComponent, type HttpInput } from './support/fuzz.js';
+import { assertClearError, assertNoSecret, describeInput, FUZZ_SUITE_TIME_LIMIT, headerValue, hostileJson, hostileString, malformedJsonText, sampleInputs, sendHttp, type HttpInput, urlComponent } from './support/fuzz.js';
 import { startFuzzStack, type FuzzStack } from './support/fuzz-stack.js';
 
 const ENTRY_POINT = 'Functions HTTP (negotiate, subscribe, unsubscribe, history)';
@@ -22,7 +22,7 @@ interface FunctionRequest extends HttpInput {
   route: string;
 }
 
-describe('fuzz: HTTP functions', () => {
+describe('fuzz: HTTP functions', FUZZ_SUITE_TIME_LIMIT, () => {
   let fuzz: FuzzStack;
   let tokens: string[];
 

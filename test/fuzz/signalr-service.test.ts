@@ -18,7 +18,7 @@ import { SignJWT } from 'jose';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../signalr/support.js';
-import { assertClearError, assertNoSecret, describeInput, headerValue, hostileJson, hostileString, malformedJsonText, sampleInputs, sendHttp, urlComponent, type HttpInput } from './support/fuzz.js';
+import { assertClearError, assertNoSecret, describeInput, FUZZ_SUITE_TIME_LIMIT, headerValue, hostileJson, hostileString, malformedJsonText, sampleInputs, sendHttp, type HttpInput, urlComponent } from './support/fuzz.js';
 import { startFuzzStack, type FuzzStack } from './support/fuzz-stack.js';
 import { messagePackCompletion, messagePackFrame, openHubSocket } from './support/raw-hub-socket.js';
 
@@ -30,7 +30,7 @@ const NEGOTIATE = 'SignalR stand-in client negotiate';
 const REST = 'SignalR stand-in REST API';
 const FRAMES = 'SignalR stand-in WebSocket frames';
 
-describe('fuzz: SignalR Service stand-in', () => {
+describe('fuzz: SignalR Service stand-in', FUZZ_SUITE_TIME_LIMIT, () => {
   let fuzz: FuzzStack;
   let clientToken: string;
   let secrets: string[];

@@ -1,9 +1,11 @@
 /**
- * Bounded resources: a client that does not read is dropped once its send buffer is full while
- * the others keep receiving, and the service refuses connections beyond its limit.
+ * Bounded resources: a client that does not read (on any transport) is dropped once its send
+ * buffer is full while the others keep receiving, and the service refuses connections beyond its limit.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { once } from 'node:events';
+import http from 'node:http';
+import { after, describe, it } from 'node:test';
 import {
   clientToken,
   connectClient,
@@ -39,6 +41,63 @@ describe('a client that does not read', () => {
     await reader.receives('after the drop');
     for (let i = 0; i < sent; i++) await reader.receives(i);
     assert.deepEqual(reader.closes, []);
+  });
+});
+
+describe('a client of the HTTP transports that does not take what it is sent', () => {
+  const HANDSHAKE = '{"protocol":"json","version":1}\u001e';
+
+  /** Floods the group until the service no longer has `connectionId`; how many 200 KB messages that took. */
+  async function floodUntilDropped(rest: RestApi, connectionId: string): Promise<number> {
+    const payload = 'p'.repeat(200 * 1024);
+    let sent = 0;
+    while ((await rest.exists(HUB, `/connections/${connectionId}`)).status === 200) {
+      assert.ok(sent < 1000, 'the client should have been dropped long before 200 MB were sent');
+      assert.equal((await rest.sendToGroup(HUB, 'firehose', 'message', sent, payload)).status, 202);
+      sent++;
+    }
+    return sent;
+  }
+
+  it('drops a Server-Sent Events client that stops reading, while a reading client keeps receiving', async () => {
+    const service = await startService({ maxFrameBytes: 256 * 1024, maxBufferedBytesPerConnection: 512 * 1024 });
+    const rest = new RestApi(service, 'v1');
+    const reader = await connectDirect(service, { hub: HUB, userId: 'reader' });
+    const token = await clientToken(service, { hub: HUB, userId: 'sse-sleeper' });
+    const { body } = await negotiateRaw(service, HUB, token);
+    const url = `${service.endpoint}/client/?hub=${HUB}&id=${String(body.connectionToken)}`;
+    const stream = http.get(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } });
+    after(() => stream.destroy());
+    const [events] = (await once(stream, 'response')) as [http.IncomingMessage];
+    assert.equal(events.statusCode, 200);
+    const posted = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: HANDSHAKE });
+    assert.equal(posted.status, 200);
+    for (const user of ['reader', 'sse-sleeper']) assert.equal((await rest.addUserToGroup(HUB, 'firehose', user)).status, 200);
+    events.socket.pause();
+
+    const sent = await floodUntilDropped(rest, String(body.connectionId));
+    assert.equal((await rest.sendToGroup(HUB, 'firehose', 'message', 'after the drop')).status, 202);
+    await reader.receives('after the drop');
+    for (let i = 0; i < sent; i++) await reader.receives(i);
+    assert.deepEqual(reader.closes, []);
+  });
+
+  it('drops a long-polling client that stops polling once its queue is full, before its disconnect time-out', async () => {
+    const service = await startService({ maxFrameBytes: 256 * 1024, maxBufferedBytesPerConnection: 512 * 1024, disconnectTimeoutInMs: 120_000 });
+    const rest = new RestApi(service, 'v1');
+    const token = await clientToken(service, { hub: HUB, userId: 'poll-sleeper' });
+    const { body } = await negotiateRaw(service, HUB, token);
+    const url = `${service.endpoint}/client/?hub=${HUB}&id=${String(body.connectionToken)}`;
+    const headers = { authorization: `Bearer ${token}` };
+    assert.equal((await fetch(url, { headers })).status, 200, 'the first poll connects');
+    assert.equal((await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: HANDSHAKE })).status, 200);
+    assert.equal(await (await fetch(url, { headers })).text(), '{}\u001e', 'a poll returns the handshake answer');
+    assert.equal((await rest.addUserToGroup(HUB, 'firehose', 'poll-sleeper')).status, 200);
+
+    const startedAt = Date.now();
+    const sent = await floodUntilDropped(rest, String(body.connectionId));
+    assert.ok(sent <= 4, `dropped after ${sent} messages of 200 KB, as its 512 KB queue allows`);
+    assert.ok(Date.now() - startedAt < 60_000, 'dropped by the bound, not by the disconnect time-out');
   });
 });
 

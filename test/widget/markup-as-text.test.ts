@@ -29,4 +29,18 @@ describe('<realtime-plot> shows names as text, never as markup', function () {
     expect(document.querySelectorAll('img')).to.have.length(0);
     expect((window as { __pwned?: string }).__pwned).to.equal(undefined);
   });
+
+  it('shows a stream name with markup as the literal heading and error, and creates no element from it', async () => {
+    for (const stream of PAYLOADS) {
+      const plot = createPlot({ hub: stack().hub, stream });
+      await waitFor(() => plot.status === 'error', 'the invalid stream reported');
+      const root = plot.shadowRoot!;
+      expect(root.querySelector('[part="heading"]')!.textContent).to.equal(stream);
+      expect(plot.error?.code).to.equal('invalid-attribute');
+      expect(root.querySelectorAll('script, img, a, b, br, foreignObject')).to.have.length(0);
+      plot.remove();
+    }
+    expect(document.querySelectorAll('img')).to.have.length(0);
+    expect((window as { __pwned?: string }).__pwned).to.equal(undefined);
+  });
 });

@@ -9,6 +9,11 @@ import assert from 'node:assert/strict';
 const DEFAULT_FUZZ_SEED = 20261203;
 /** Inputs per entry point; at least 1,000. */
 const INPUTS_PER_ENTRY_POINT = 1000;
+/**
+ * How long one entry point's fuzz suite may run (about 20 s on a 2-core machine): a hang or a
+ * server that slows down under hostile input fails the suite instead of stalling the test run.
+ */
+export const FUZZ_SUITE_TIME_LIMIT = { timeout: 180_000 };
 
 function fuzzSeed(): number {
   const raw = process.env.FUZZ_SEED;
