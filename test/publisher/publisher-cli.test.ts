@@ -82,6 +82,15 @@ describe('npm run publish against the local topic', () => {
     assert.match(run.stdout, /^Published 0 of 3 events .*1 failed; stopped by a failure\.$/m);
   });
 
+  it('reports a request the topic refuses as too large with its message and what to change', async () => {
+    const run = await publishCommand(['--count', '6000', '--batch', '6000', '--rate', '100000'], { EVENTGRID_TOPIC_ENDPOINT: topic.endpoint });
+    assert.equal(run.exitCode, 1);
+    assert.match(run.stderr, /The topic refused the request \(413 RequestEntityTooLarge\): The request is larger than 1048576 bytes \(1 MB\)/);
+    assert.match(run.stderr, /Send fewer events per request \(--batch\)/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+    assert.match(run.stdout, /^Published 0 of 6000 events .*6000 failed; stopped by a failure\.$/m);
+  });
+
   it('reports an unreachable topic clearly and exits with 1', async () => {
     const closed = await WebhookReceiver.start();
     await closed.close();
