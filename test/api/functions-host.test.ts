@@ -32,7 +32,7 @@ describe('local Functions host', () => {
       assert.equal(((await response.json()) as { stream: string }).stream, 'demo');
     });
 
-    it('answers 413 to a body over its limit without reading it all', async (t) => {
+    it('answers 413 with a JSON error to a body over its 4 MiB limit', async (t) => {
       const small = await startApiStack({ azurite: stack.azurite, settings: { PUBLIC_STREAMS: '*' } });
       t.after(() => small.stop());
       const response = await fetch(`${small.host.apiUrl}/subscribe`, {
