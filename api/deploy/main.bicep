@@ -108,7 +108,7 @@ param maximumInstanceCount int = 40
 param logsDailyCapInGb int = 1
 
 @description('URL of the widget script, for the widgetSnippet output.')
-param widgetScriptUrl string = 'https://cdn.jsdelivr.net/npm/realtime-plot/dist/realtime-plot.js'
+param widgetScriptUrl string = 'https://cdn.jsdelivr.net/npm/realtime-plot/realtime-plot.js'
 
 @description('Stream shown in the widgetSnippet output (the publisher\'s default stream).')
 param snippetStream string = 'demo/stream-1'
