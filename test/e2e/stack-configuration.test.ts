@@ -123,6 +123,13 @@ describe('the local stack', async () => {
     assert.equal((await preflight(stack.site.widgetOrigin)).headers.get('access-control-allow-origin'), null, 'the script origin is not a page origin');
   });
 
+  it('lets the same origins, and no other, call the SignalR stand-in', async () => {
+    const signalREndpoint = stack.services.find((service) => service.label === 'signalr')!.url;
+    const negotiate = (origin: string) => fetch(`${signalREndpoint}/client/negotiate?hub=realtimeplot&negotiateVersion=1`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    assert.equal((await negotiate(stack.site.origin)).headers.get('access-control-allow-origin'), stack.site.origin);
+    assert.equal((await negotiate('https://elsewhere.example')).headers.get('access-control-allow-origin'), null);
+  });
+
   it('makes the demo streams readable anonymously, and only those', async () => {
     const historyStatus = async (stream: string) => (await fetch(`${stack.hubUrl}/streams/${encodeURIComponent(stream)}/history`)).status;
     assert.equal(await historyStatus(uniqueStream('public')), 200);

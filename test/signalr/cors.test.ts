@@ -50,3 +50,25 @@ it('adds no CORS headers to a request without an origin', async () => {
   const response = await fetch(`${service.endpoint}/api/v1/health`);
   assert.equal(response.headers.get('access-control-allow-origin'), null);
 });
+
+it('with allowedOrigins, answers only those origins and gives others no CORS headers', async () => {
+  const restricted = await startService({ allowedOrigins: [ORIGIN] });
+  const token = await clientToken(restricted, { hub: HUB });
+  const negotiateFrom = (origin: string) => fetch(`${restricted.endpoint}/client/negotiate?hub=${HUB}&negotiateVersion=1`, {
+    method: 'POST',
+    headers: { Origin: origin, Authorization: `Bearer ${token}` },
+  });
+  const allowed = await negotiateFrom(ORIGIN);
+  assert.equal(allowed.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.equal(allowed.headers.get('access-control-allow-credentials'), 'true');
+  const other = await negotiateFrom('https://elsewhere.example');
+  assert.equal(other.headers.get('access-control-allow-origin'), null);
+  assert.equal(other.headers.get('access-control-allow-credentials'), null);
+  assert.equal(other.headers.get('vary'), 'Origin');
+});
+
+it('refuses allowedOrigins that are not origins', async () => {
+  for (const origin of ['page.example', 'https://page.example/path', 'https://page.example/', '']) {
+    await assert.rejects(startService({ allowedOrigins: [origin] }), { name: 'RangeError', message: /allowedOrigins must hold "\*" or origins/ });
+  }
+});

@@ -1,19 +1,21 @@
 /**
- * CORS as Azure SignalR and its emulator do it: any origin is allowed with credentials by
- * reflecting the request's `Origin` (a `*` would be refused by browsers when credentials are
- * included, and the stock client sends credentials by default).
+ * CORS as Azure SignalR and its emulator do it: an allowed origin (by default any) is allowed
+ * with credentials by reflecting the request's `Origin` (a `*` would be refused by browsers when
+ * credentials are included, and the stock client sends credentials by default). Another origin
+ * gets no CORS headers, so its page cannot read the answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const PREFLIGHT_MAX_AGE_IN_SECONDS = 600;
 
-/** Adds the CORS response headers for a request that carries an `Origin`. */
-export function applyCors(req: IncomingMessage, res: ServerResponse): void {
+/** Adds the CORS response headers for a request that carries an `Origin` in `allowedOrigins` (`*`: any). */
+export function applyCors(req: IncomingMessage, res: ServerResponse, allowedOrigins: readonly string[]): void {
   const origin = req.headers.origin;
   if (!origin) return;
+  res.setHeader('Vary', 'Origin');
+  if (!allowedOrigins.includes('*') && !allowedOrigins.includes(origin)) return;
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Access-Control-Allow-Credentials', 'true');
-  res.setHeader('Vary', 'Origin');
 }
 
 /**

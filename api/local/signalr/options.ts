@@ -28,6 +28,11 @@ export interface SignalRServiceOptions {
   disconnectTimeoutInMs?: number;
   /** A long poll with nothing to deliver returns empty after this long. Default 90 s. */
   longPollTimeoutInMs?: number;
+  /**
+   * Origins (`scheme://host[:port]`) whose pages may call the client endpoints, with credentials
+   * (Azure SignalR's CORS setting). Default `['*']`: any origin, as Azure's default.
+   */
+  allowedOrigins?: readonly string[];
   /** Receives one line per connection event; default: silent. */
   log?: (line: string) => void;
 }
@@ -47,8 +52,12 @@ export function resolveOptions(options: SignalRServiceOptions): ResolvedOptions 
     handshakeTimeoutInMs: options.handshakeTimeoutInMs ?? 15_000,
     disconnectTimeoutInMs: options.disconnectTimeoutInMs ?? 15_000,
     longPollTimeoutInMs: options.longPollTimeoutInMs ?? 90_000,
+    allowedOrigins: options.allowedOrigins ?? ['*'],
     log: options.log ?? (() => undefined),
   };
+  for (const origin of resolved.allowedOrigins) {
+    if (origin !== '*' && !isOrigin(origin)) throw new RangeError(`allowedOrigins must hold "*" or origins such as https://www.example.com, not ${JSON.stringify(origin)}.`);
+  }
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
     throw new RangeError(`port must be an integer from 0 to 65535, not ${resolved.port}.`);
   }
@@ -61,6 +70,11 @@ export function resolveOptions(options: SignalRServiceOptions): ResolvedOptions 
     throw new RangeError('maxBufferedBytesPerConnection must be at least maxFrameBytes, or a largest message could never be sent.');
   }
   return resolved;
+}
+
+/** `scheme://host[:port]` and nothing more, as a browser sends it in `Origin`. */
+function isOrigin(value: string): boolean {
+  return URL.canParse(value) && new URL(value).origin === value;
 }
 
 const POSITIVE_INTEGERS = [

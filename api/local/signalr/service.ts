@@ -132,7 +132,7 @@ export async function startSignalRService(options: SignalRServiceOptions = {}): 
 }
 
 async function serve(ctx: ServiceContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  applyCors(req, res);
+  applyCors(req, res, ctx.options.allowedOrigins);
   if (req.method === 'OPTIONS') {
     answerPreflight(req, res);
     return;

@@ -76,25 +76,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
   try {
     // Started side by side; all of them settle before a failure is thrown, so nothing started is left running.
-    const [bundle, storage, signalR] = await allStarted([
+    const [bundle, storage] = await allStarted([
       ensureWidgetBundle(options.root, log.for('build')),
       azure.storageConnectionString ? Promise.resolve(undefined) : startAzurite({ host, ports: { blob: options.ports.azuriteBlob, queue: options.ports.azuriteQueue, table: options.ports.azuriteTable } }).then((azurite) => {
         stops.push({ label: 'azurite', stop: azurite.stop });
         return azurite;
       }),
-      azure.signalRConnectionString ? Promise.resolve(undefined) : startSignalRService({ host, port: options.ports.signalR, log: log.for('signalr') }).then((standIn) => {
-        const standInSwitch = restartable(standIn, host, log.for('signalr'));
-        stops.push({ label: 'signalr', stop: () => standInSwitch.stop() });
-        return { standIn, standInSwitch };
-      }),
     ]);
     services.push(storage
       ? { label: 'azurite', url: storage.tableEndpoint, note: `Azurite in memory (table; blob ${new URL(storage.blobEndpoint).origin}, queue ${new URL(storage.queueEndpoint).origin})` }
       : { label: 'storage', url: storageEndpoint(azure.storageConnectionString!), note: `storage from ${SETTING.recentPointsStorage} or ${SETTING.hostStorage}` });
-    const signalRConnectionString = azure.signalRConnectionString ?? signalR!.standIn.connectionString;
-    services.push(signalR
-      ? { label: 'signalr', url: signalR.standIn.endpoint, note: 'SignalR Service stand-in (Serverless)' }
-      : { label: 'signalr', url: parseSignalRConnectionString(signalRConnectionString).baseUrl, note: 'Azure SignalR Service (AzureSignalRConnectionString)' });
 
     const site = await startDemoSite({
       host,
@@ -105,9 +96,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       log: log.for('demo'),
     });
     stops.push({ label: 'demo', stop: site.stop });
+    // The pages that may call the API and the SignalR stand-in: the configured origins, else the demo site's own.
+    const configuredOrigins = options.settings?.[SETTING.corsAllowedOrigins];
+    const corsOrigins = configuredOrigins ? undefined : [site.origin, site.origin.replace('127.0.0.1', 'localhost')];
+    const pageOrigins = corsOrigins ?? parseOrigins(configuredOrigins);
+
+    let signalR: { standIn: LocalSignalRService; standInSwitch: NonNullable<RunningLocalStack['signalR']> } | undefined;
+    if (!azure.signalRConnectionString) {
+      const signalRLog = log.for('signalr');
+      const standIn = await startSignalRService({ host, port: options.ports.signalR, allowedOrigins: pageOrigins, log: signalRLog });
+      signalR = { standIn, standInSwitch: restartable(standIn, { host, allowedOrigins: pageOrigins, log: signalRLog }) };
+      stops.push({ label: 'signalr', stop: () => signalR!.standInSwitch.stop() });
+    }
+    const signalRConnectionString = azure.signalRConnectionString ?? signalR!.standIn.connectionString;
+    services.push(signalR
+      ? { label: 'signalr', url: signalR.standIn.endpoint, note: `SignalR Service stand-in (Serverless); CORS ${pageOrigins.join(' ')}` }
+      : { label: 'signalr', url: parseSignalRConnectionString(signalRConnectionString).baseUrl, note: 'Azure SignalR Service (AzureSignalRConnectionString)' });
 
     const settings = functionsSettings(options.settings ?? {}, { signalRConnectionString, storageConnectionString: storage?.connectionString ?? azure.storageConnectionString! });
-    const corsOrigins = settings[SETTING.corsAllowedOrigins] ? undefined : [site.origin, site.origin.replace('127.0.0.1', 'localhost')];
     const functionsLog = log.for('functions');
     const functions = await startFunctionsHost({
       port: options.ports.functions,
@@ -117,7 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       log: (entry) => logFunction(functionsLog, entry, options.verbose === true),
     });
     stops.push({ label: 'functions', stop: functions.stop });
-    services.push({ label: 'functions', url: functions.apiUrl, note: `Functions host (negotiate, subscribe, unsubscribe, history, ingest); CORS ${(corsOrigins ?? parseOrigins(settings[SETTING.corsAllowedOrigins])).join(' ')}` });
+    services.push({ label: 'functions', url: functions.apiUrl, note: `Functions host (negotiate, subscribe, unsubscribe, history, ingest); CORS ${pageOrigins.join(' ')}` });
 
     let topic: TopicAccess;
     if (azure.topic) {
@@ -184,8 +190,12 @@ function functionsSettings(given: AppSettingsSource, stack: { signalRConnectionS
   return settings;
 }
 
-/** The stand-in behind a switch; a restart reuses the port, so the Functions app's connection string stays right. */
-function restartable(first: LocalSignalRService, host: string, log: (line: string) => void): NonNullable<RunningLocalStack['signalR']> {
+/** The stand-in behind a switch; a restart reuses the port and the options, so the Functions app's connection string stays right. */
+function restartable(
+  first: LocalSignalRService,
+  options: { host: string; allowedOrigins: readonly string[]; log: (line: string) => void },
+): NonNullable<RunningLocalStack['signalR']> {
+  const { log } = options;
   let current: LocalSignalRService | undefined = first;
   return {
     get running() {
@@ -200,7 +210,7 @@ function restartable(first: LocalSignalRService, host: string, log: (line: strin
     },
     async start() {
       if (current) return;
-      current = await startSignalRService({ host, port: first.port, accessKey: first.accessKey, log });
+      current = await startSignalRService({ ...options, port: first.port, accessKey: first.accessKey });
       log(`started again on ${current.endpoint}`);
     },
   };
