@@ -1,7 +1,44 @@
 // `cem analyze` (part of `npm run build`): the element's API, read from its JSDoc and Lit
 // decorators, as dist/custom-elements.json (the package's `customElements` field).
+
+/** The package ships one bundled entry; every declaration of the sources is reached through it. */
+const PACKAGE_MODULE = 'realtime-plot.js';
+
+/**
+ * Points the manifest at what the package holds: one module, `realtime-plot.js`, exporting the
+ * declarations found in the sources and defining `<realtime-plot>` (the sources register it
+ * through a helper the analyzer cannot follow).
+ */
+const bundledModulePlugin = {
+  name: 'realtime-plot-bundled-module',
+  packageLinkPhase({ customElementsManifest }) {
+    const sourceModules = new Set(customElementsManifest.modules.map((module) => module.path));
+    const declarations = customElementsManifest.modules.flatMap((module) => module.declarations ?? []);
+    const element = declarations.find((declaration) => declaration.customElement && declaration.tagName === 'realtime-plot');
+    if (!element) throw new Error('the analyzer found no <realtime-plot> element');
+    const pointAtPackage = (value) => {
+      if (Array.isArray(value)) value.forEach(pointAtPackage);
+      else if (value && typeof value === 'object') {
+        if (typeof value.module === 'string' && (sourceModules.has(value.module) || value.module.startsWith('./') || value.module.startsWith('widget/'))) value.module = PACKAGE_MODULE;
+        Object.values(value).forEach(pointAtPackage);
+      }
+    };
+    pointAtPackage(declarations);
+    customElementsManifest.modules = [{
+      kind: 'javascript-module',
+      path: PACKAGE_MODULE,
+      declarations,
+      exports: [
+        ...declarations.map((declaration) => ({ kind: 'js', name: declaration.name, declaration: { name: declaration.name, module: PACKAGE_MODULE } })),
+        { kind: 'custom-element-definition', name: element.tagName, declaration: { name: element.name, module: PACKAGE_MODULE } },
+      ],
+    }];
+  },
+};
+
 export default {
   globs: ['widget/realtime-plot.component.ts', 'widget/realtime-plot.events.ts'],
   outdir: 'dist',
   litelement: true,
+  plugins: [bundledModulePlugin],
 };

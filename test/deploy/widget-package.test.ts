@@ -27,6 +27,12 @@ interface PackageJson {
   dependencies: Record<string, string>;
 }
 
+interface ManifestExport {
+  kind: string;
+  name: string;
+  declaration: { name: string; module?: string };
+}
+
 interface ManifestDeclaration {
   tagName?: string;
   customElement?: boolean;
@@ -76,12 +82,17 @@ describe('the widget package (npm run build, npm pack ./dist)', { timeout: 300_0
     }
   });
 
-  it('describes <realtime-plot> and its hub and stream attributes in custom-elements.json', async () => {
-    const elements = JSON.parse(await readFile(join(DIST, 'custom-elements.json'), 'utf8')) as { modules: { declarations?: ManifestDeclaration[] }[] };
+  it('describes <realtime-plot>, its attributes and where it is defined in custom-elements.json, naming only modules it holds', async () => {
+    const text = await readFile(join(DIST, 'custom-elements.json'), 'utf8');
+    const elements = JSON.parse(text) as { modules: { path: string; declarations?: ManifestDeclaration[]; exports?: ManifestExport[] }[] };
     const element = elements.modules.flatMap((module) => module.declarations ?? []).find((declaration) => declaration.tagName === 'realtime-plot');
     assert.ok(element?.customElement, 'the element is declared');
     const attributes = new Set(element.attributes?.map((attribute) => attribute.name));
     for (const name of ['hub', 'stream']) assert.ok(attributes.has(name), `attribute ${name}`);
+    const definition = elements.modules.flatMap((module) => module.exports ?? []).find((exported) => exported.kind === 'custom-element-definition');
+    assert.deepEqual(definition && { name: definition.name, declaration: definition.declaration }, { name: 'realtime-plot', declaration: { name: 'RealtimePlot', module: 'realtime-plot.js' } });
+    const modules = new Set([...elements.modules.map((module) => module.path), ...[...text.matchAll(/"module":\s*"([^"]+)"/g)].map((match) => match[1])]);
+    for (const module of modules) assert.ok(packed.has(module), `${module}, named by the manifest, is in the package`);
   });
 
   it('depends on what its declarations import and on nothing of the server side', async () => {
