@@ -196,7 +196,7 @@ export class RecentPointsStore {
       }
     }
     const lastSeq = start.lastSeq + messages.length;
-    const sentThrough = memory.sentThrough(start.sentThrough);
+    const sentThrough = memory.sentThrough({ sentThrough: start.sentThrough, oldestSeq });
     const counterEntity = {
       partitionKey: pk, rowKey: COUNTER_ROW_KEY, lastSeq: BigInt(lastSeq), oldestSeq: BigInt(oldestSeq), storedPoints: BigInt(storedPoints), sentThrough: BigInt(sentThrough),
     };
@@ -211,7 +211,7 @@ export class RecentPointsStore {
     const response = await this.#table.submitTransaction(actions);
     // Sub-responses come in action order; that of an update names no row key, so go by position.
     const etag = response.subResponses[0]?.etag;
-    memory.watermarkStored(start.sentThrough, sentThrough);
+    memory.watermarkStored(sentThrough);
     memory.committed(
       { lastSeq, oldestSeq, storedPoints, sentThrough },
       etag,
@@ -254,11 +254,11 @@ export class RecentPointsStore {
   /** Stores what the sent messages allow, and says for each whether it is stored now. */
   async #markSent(pk: string, memory: StreamMemory, sent: { sent: LiveMessage; lastChance: boolean }[]): Promise<boolean[]> {
     const counter = memory.counter;
-    const sentThrough = counter ? memory.sentThrough(counter.state.sentThrough) : 0;
+    const sentThrough = counter ? memory.sentThrough(counter.state) : 0;
     if (counter && sentThrough > counter.state.sentThrough) {
       try {
         const response = await this.#table.updateEntity({ partitionKey: pk, rowKey: COUNTER_ROW_KEY, sentThrough: BigInt(sentThrough) }, 'Merge', { etag: counter.etag });
-        memory.watermarkStored(counter.state.sentThrough, sentThrough);
+        memory.watermarkStored(sentThrough);
         memory.counter = response.etag === undefined ? undefined : { state: { ...counter.state, sentThrough }, etag: response.etag };
       } catch (error) {
         memory.counter = undefined;

@@ -83,16 +83,20 @@ export class StreamMemory {
     while (this.#sentSeqs.size > MAX_SENT_SEQS_PER_STREAM) this.#sentSeqs.delete(this.#sentSeqs.values().next().value!);
   }
 
-  /** How far a stored watermark `from` may move: past every following seq known sent, and no further. */
-  sentThrough(from: number): number {
-    let through = from;
+  /**
+   * How far the sent watermark of a counter may move: past every trimmed seq (a redelivery of
+   * one is dropped whether it was sent or not, so an unsent one that was trimmed cannot hold the
+   * watermark back for good), then past every following seq known sent, and no further.
+   */
+  sentThrough(counter: Pick<CounterState, 'sentThrough' | 'oldestSeq'>): number {
+    let through = Math.max(counter.sentThrough, counter.oldestSeq - 1);
     while (this.#sentSeqs.has(through + 1)) through += 1;
     return through;
   }
 
-  /** A watermark moved from `from` to `to` was stored: the seqs it covers need no memory. */
-  watermarkStored(from: number, to: number): void {
-    for (let seq = from + 1; seq <= to; seq += 1) this.#sentSeqs.delete(seq);
+  /** A watermark `to` was stored: the seqs it covers need no memory. */
+  watermarkStored(to: number): void {
+    for (const seq of this.#sentSeqs) if (seq <= to) this.#sentSeqs.delete(seq);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Keys of the recent-points table. One partition per stream holds:
- * - `seq`: the stream's counter (last seq, oldest stored seq, stored point count);
+ * - `seq`: the stream's counter (last seq, oldest stored seq, stored point count, sent watermark);
  * - `m<inverted seq>`: one row per stored message; the inverted, zero-padded seq sorts the
  *   newest first, so reading recent points never scans older rows;
  * - `e<sha-256 of event id>`: one marker per accepted event id, for dropping redeliveries.

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
 import type { LiveMessage } from '../../api/live-message.js';
 import { RecentPointsStore, type MessageDraft, type RecordOutcome } from '../../api/store/recent-points-store.js';
+import { COUNTER_ROW_KEY, MARKER_ROW_END, MARKER_ROW_PREFIX, partitionKey } from '../../api/store/table-keys.js';
 
 const tableName = () => `t${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
@@ -195,6 +196,40 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     const fresh = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 1000 });
     const again = await Promise.all(events.map((event) => fresh.record(event)));
     assert.deepEqual(again.map((outcome) => outcome.kind), messages.map((message) => (message.seq === 9 ? 'unsent' : 'duplicate')));
+  });
+
+  /** The stream's counter row and its markers' `sent` flags, as stored. */
+  async function storedSentState(name: string, stream: string): Promise<{ sentThrough: number; markersMarkedSent: number }> {
+    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    const pk = partitionKey(stream);
+    const counter = await table.getEntity<{ sentThrough: bigint }>(pk, COUNTER_ROW_KEY);
+    let markersMarkedSent = 0;
+    for await (const marker of table.listEntities<{ sent: boolean }>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${MARKER_ROW_PREFIX} and RowKey lt ${MARKER_ROW_END}` } })) {
+      if (marker.sent) markersMarkedSent += 1;
+    }
+    return { sentThrough: Number(counter.sentThrough), markersMarkedSent };
+  }
+
+  it('notes sends in the counter row\'s watermark, carried by the next events\' transaction, not on each marker', async () => {
+    const name = tableName();
+    const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 1000 });
+    for (let round = 0; round < 3; round += 1) {
+      const outcomes = await Promise.all(Array.from({ length: 8 }, () => store.record(draft('s/watermark', 1))));
+      await Promise.all(outcomes.map((outcome) => store.completeDelivery(sentMessage(outcome))));
+    }
+    assert.deepEqual(await storedSentState(name, 's/watermark'), { sentThrough: 24, markersMarkedSent: 0 });
+  });
+
+  it('moves the watermark past a message trimmed before its failed send was retried', async () => {
+    const name = tableName();
+    const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 5 });
+    const unsent = draft('s/trimmed-unsent', 1, 'never-sent');
+    assert.equal(sentMessage(await store.record(unsent)).seq, 1);
+    // seq 1's send failed; the stream moves on and trims it.
+    for (let i = 0; i < 10; i += 1) await store.completeDelivery(sentMessage(await store.record(draft('s/trimmed-unsent', 1))));
+    // Seqs 2 to 5 were sent while seq 1 held the watermark back, so their markers say it; from the trim on, the watermark does.
+    assert.deepEqual(await storedSentState(name, 's/trimmed-unsent'), { sentThrough: 11, markersMarkedSent: 4 });
+    assert.deepEqual(await store.record(unsent), { kind: 'duplicate', seq: 1 }, 'a redelivery of the trimmed event is dropped');
   });
 
   it('fails with StoreUnavailableError, naming the operation, when storage is unreachable', async () => {
