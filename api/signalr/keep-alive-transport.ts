@@ -3,6 +3,12 @@
  * `fetch` costs several times as much CPU a request (web streams, abort signals), which `ingest`
  * pays on every send. The time-out covers the whole exchange; only a bounded prefix of the answer
  * is read, the rest is dropped.
+ *
+ * Idle connections are closed after `idleSocketTimeoutInMs`, before servers usually close
+ * theirs (Node's default is 5 s). A request on a reused connection that the server closed at that
+ * very moment fails with a reset before any answer; it is sent once more on a new connection,
+ * as Node's documentation advises (a repeated send to SignalR is harmless: clients drop a seq
+ * they have seen).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -33,10 +39,39 @@ export class NoAnswerError extends Error {
   }
 }
 
-export class KeepAliveTransport {
-  readonly #agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+export interface KeepAliveTransportOptions {
+  /** How long an idle connection is kept. Default 4 s, under the 5 s after which Node's servers close theirs. */
+  idleSocketTimeoutInMs?: number;
+}
 
-  exchange(url: URL, request: ExchangeRequest): Promise<ExchangeResponse> {
+/** What a reused connection closed by the server fails with. */
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/** A kept-alive connection turned out closed before the request got an answer: worth one more try. */
+class StaleConnectionError extends NoAnswerError {
+  constructor(code: string) {
+    super(false, code);
+  }
+}
+
+export class KeepAliveTransport {
+  readonly #agents: Record<'http:' | 'https:', http.Agent>;
+
+  constructor(options: KeepAliveTransportOptions = {}) {
+    const timeout = options.idleSocketTimeoutInMs ?? 4000;
+    this.#agents = { 'http:': new http.Agent({ keepAlive: true, timeout }), 'https:': new https.Agent({ keepAlive: true, timeout }) };
+  }
+
+  async exchange(url: URL, request: ExchangeRequest): Promise<ExchangeResponse> {
+    try {
+      return await this.#attempt(url, request);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      return this.#attempt(url, request);
+    }
+  }
+
+  #attempt(url: URL, request: ExchangeRequest): Promise<ExchangeResponse> {
     const secure = url.protocol === 'https:';
     const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
     return new Promise((resolve, reject) => {
@@ -65,7 +100,10 @@ export class KeepAliveTransport {
         settle(() => reject(new NoAnswerError(true, 'ETIMEDOUT')));
         outgoing.destroy();
       }, request.timeoutInMs);
-      outgoing.on('error', (error: NodeJS.ErrnoException) => settle(() => reject(new NoAnswerError(false, error.code ?? error.message))));
+      outgoing.on('error', (error: NodeJS.ErrnoException) => settle(() => {
+        const code = error.code ?? error.message;
+        reject(outgoing.reusedSocket && STALE_CONNECTION_CODES.has(code) ? new StaleConnectionError(code) : new NoAnswerError(false, code));
+      }));
       outgoing.end(request.body);
     });
   }
