@@ -170,7 +170,7 @@ function parseCallerJwtSettings(
     }
     // Keys fetched over plain HTTP could be swapped on the way; only a loopback identity provider may use it.
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-      throw new SettingsError(SETTING.callerJwtJwksUrl, 'must be an https: URL (http: only for localhost or 127.0.0.1)');
+      throw new SettingsError(SETTING.callerJwtJwksUrl, 'must be an https: URL (http: only on loopback: localhost, 127.x.x.x, [::1])');
     }
   }
   // Issuer and audience are required: a token minted for another app must not open streams here.
@@ -190,12 +190,12 @@ function parseCallerJwtSettings(
   };
 }
 
-/** `CORS_ALLOWED_ORIGINS`: comma-separated origins (a trailing `/` is ignored); `*` means any. */
 /** Whether a URL's host name is this machine's loopback interface. */
 function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
+/** `CORS_ALLOWED_ORIGINS`: comma-separated origins (a trailing `/` is ignored); `*` means any. */
 export function parseOrigins(raw: string | undefined): string[] {
   if (!raw) return [];
   return raw

@@ -46,6 +46,15 @@ describe('port variables', () => {
   });
 });
 
+describe('CORS_ALLOWED_ORIGINS', () => {
+  it('refuses, before anything starts, a value that is not a list of origins, naming the setting', async () => {
+    await assert.rejects(
+      startLocalStack({ root: ROOT, ports: FREE_PORTS, feeds: [], settings: { CORS_ALLOWED_ORIGINS: 'https://page.example, https://page.example/app' } }),
+      (error: Error) => error instanceof StackConfigurationError && /^CORS_ALLOWED_ORIGINS: "https:\/\/page\.example\/app" is not an origin/.test(error.message),
+    );
+  });
+});
+
 describe('Azure settings', () => {
   it('switch off only the stand-ins they replace', () => {
     const ports = readStackPorts({});

@@ -67,8 +67,13 @@ it('with allowedOrigins, answers only those origins and gives others no CORS hea
   assert.equal(other.headers.get('vary'), 'Origin');
 });
 
-it('refuses allowedOrigins that are not origins', async () => {
-  for (const origin of ['page.example', 'https://page.example/path', 'https://page.example/', '']) {
-    await assert.rejects(startService({ allowedOrigins: [origin] }), { name: 'RangeError', message: /allowedOrigins must hold "\*" or origins/ });
+it('takes allowedOrigins as a browser sends Origin (case and default ports aside), and refuses what is not an origin', async () => {
+  const restricted = await startService({ allowedOrigins: ['HTTP://Page.Example:8080', 'https://other.example:443/'] });
+  for (const origin of [ORIGIN, 'https://other.example']) {
+    const preflight = await fetch(`${restricted.endpoint}/client/negotiate?hub=${HUB}`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
+    assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
+  }
+  for (const origin of ['page.example', 'https://page.example/path', 'https://page.example?q', '']) {
+    await assert.rejects(startService({ allowedOrigins: [origin] }), { name: 'RangeError', message: /^allowedOrigins: .* is not an origin such as https:\/\/www\.example\.com/ });
   }
 });

@@ -8,12 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const PREFLIGHT_MAX_AGE_IN_SECONDS = 600;
 
-/** Adds the CORS response headers for a request that carries an `Origin` in `allowedOrigins` (`*`: any). */
+/** Adds the CORS response headers for a request that carries an `Origin` in `allowedOrigins` (normalized origins, or `*`: any). */
 export function applyCors(req: IncomingMessage, res: ServerResponse, allowedOrigins: readonly string[]): void {
   const origin = req.headers.origin;
   if (!origin) return;
   res.setHeader('Vary', 'Origin');
-  if (!allowedOrigins.includes('*') && !allowedOrigins.includes(origin)) return;
+  if (!allowedOrigins.includes('*') && !allowedOrigins.includes(origin.toLowerCase())) return;
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Access-Control-Allow-Credentials', 'true');
 }

@@ -60,9 +60,14 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
-/** Reads a request body of at most `maxBytes`; a larger body is refused with 413 without reading it all. */
+/** Reads a request body of at most `maxBytes`; a larger one is refused with 413 (the rest is drained unread), an aborted one with 400. */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const body = await readBoundedBody(req, maxBytes);
+  let body: Buffer | undefined;
+  try {
+    body = await readBoundedBody(req, maxBytes);
+  } catch {
+    throw new HttpError(400, 'RequestAborted', 'The request was aborted while its body was being read.');
+  }
   if (body === undefined) throw new HttpError(413, 'PayloadTooLarge', `The request body is larger than the limit of ${maxBytes} bytes.`);
   return body;
 }

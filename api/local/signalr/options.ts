@@ -52,12 +52,15 @@ export function resolveOptions(options: SignalRServiceOptions): ResolvedOptions 
     handshakeTimeoutInMs: options.handshakeTimeoutInMs ?? 15_000,
     disconnectTimeoutInMs: options.disconnectTimeoutInMs ?? 15_000,
     longPollTimeoutInMs: options.longPollTimeoutInMs ?? 90_000,
-    allowedOrigins: options.allowedOrigins ?? ['*'],
+    allowedOrigins: (options.allowedOrigins ?? ['*']).map((origin) => {
+      try {
+        return normalizeOrigin(origin);
+      } catch (error) {
+        throw new RangeError(`allowedOrigins: ${(error as Error).message}`);
+      }
+    }),
     log: options.log ?? (() => undefined),
   };
-  for (const origin of resolved.allowedOrigins) {
-    if (origin !== '*' && !isOrigin(origin)) throw new RangeError(`allowedOrigins must hold "*" or origins such as https://www.example.com, not ${JSON.stringify(origin)}.`);
-  }
   if (!Number.isInteger(resolved.port) || resolved.port < 0 || resolved.port > 65535) {
     throw new RangeError(`port must be an integer from 0 to 65535, not ${resolved.port}.`);
   }
@@ -72,9 +75,17 @@ export function resolveOptions(options: SignalRServiceOptions): ResolvedOptions 
   return resolved;
 }
 
-/** `scheme://host[:port]` and nothing more, as a browser sends it in `Origin`. */
-function isOrigin(value: string): boolean {
-  return URL.canParse(value) && new URL(value).origin === value;
+/**
+ * An allowed origin as a browser sends it in `Origin` (`https://www.example.com`: lower case,
+ * no default port), from `*` or a URL of scheme, host and port only; anything else is refused.
+ */
+export function normalizeOrigin(value: string): string {
+  if (value === '*') return value;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || url.origin === 'null' || url.href !== `${url.origin}/`) {
+    throw new RangeError(`${JSON.stringify(value)} is not an origin such as https://www.example.com (scheme, host and port only), nor "*".`);
+  }
+  return url.origin;
 }
 
 const POSITIVE_INTEGERS = [

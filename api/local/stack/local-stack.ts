@@ -9,6 +9,7 @@ import type { FunctionLogEntry } from '../functions-host.js';
 import { startFunctionsHost } from '../functions-host.js';
 import { startAzurite } from '../azurite.js';
 import { startSignalRService, type LocalSignalRService } from '../signalr/index.js';
+import { normalizeOrigin } from '../signalr/options.js';
 import { startEventGridTopic } from '../eventgrid/topic.js';
 import { parseSignalRConnectionString } from '../../signalr/connection-string.js';
 import { parseOrigins, SETTING, type AppSettingsSource } from '../../settings.js';
@@ -18,7 +19,7 @@ import { startDemoSite, type RunningDemoSite } from './demo-site.js';
 import { CONTINUOUS_FEEDS, DEMO_STREAM_PATTERN, type DemoFeed } from './demo-streams.js';
 import { INGEST_DELIVERY_BATCHING } from './ingest-delivery-batching.js';
 import { LabelledLog } from './labelled-log.js';
-import type { StackPorts } from './port-settings.js';
+import { StackConfigurationError, type StackPorts } from './port-settings.js';
 import { ensureWidgetBundle } from './widget-bundle.js';
 
 export interface LocalStackOptions {
@@ -74,6 +75,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     }
   };
 
+  const configuredOrigins = configuredPageOrigins(options.settings ?? {});
   try {
     // Started side by side; all of them settle before a failure is thrown, so nothing started is left running.
     const [bundle, storage] = await allStarted([
@@ -97,9 +99,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     stops.push({ label: 'demo', stop: site.stop });
     // The pages that may call the API and the SignalR stand-in: the configured origins, else the demo site's own.
-    const configuredOrigins = options.settings?.[SETTING.corsAllowedOrigins];
     const corsOrigins = configuredOrigins ? undefined : [site.origin, site.origin.replace('127.0.0.1', 'localhost')];
-    const pageOrigins = corsOrigins ?? parseOrigins(configuredOrigins);
+    const pageOrigins = corsOrigins ?? configuredOrigins!;
 
     let signalR: { standIn: LocalSignalRService; standInSwitch: NonNullable<RunningLocalStack['signalR']> } | undefined;
     if (!azure.signalRConnectionString) {
@@ -179,6 +180,19 @@ async function allStarted<T extends readonly unknown[]>(starts: { [K in keyof T]
 }
 
 /** The Functions app's settings: the given ones, the services the stack uses, the demo streams public unless set. */
+/** `CORS_ALLOWED_ORIGINS`, checked before anything starts; undefined when it is not set. */
+function configuredPageOrigins(settings: AppSettingsSource): string[] | undefined {
+  const raw = settings[SETTING.corsAllowedOrigins];
+  if (!raw) return undefined;
+  return parseOrigins(raw).map((origin) => {
+    try {
+      return normalizeOrigin(origin);
+    } catch (error) {
+      throw new StackConfigurationError(`${SETTING.corsAllowedOrigins}: ${(error as Error).message}`);
+    }
+  });
+}
+
 function functionsSettings(given: AppSettingsSource, stack: { signalRConnectionString: string; storageConnectionString: string }): AppSettingsSource {
   const settings: Record<string, string | undefined> = {
     ...given,
