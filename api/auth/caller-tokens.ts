@@ -97,6 +97,8 @@ function describeFailure(error: unknown): CallerTokenError {
   if (error instanceof errors.JWKSNoMatchingKey) return new CallerTokenError('caller token is signed with a key the issuer does not publish');
   if (error instanceof errors.JWKSTimeout) return new CallerTokenError('the issuer\'s signing keys could not be fetched in time', true);
   if (error instanceof errors.JWKSInvalid) return new CallerTokenError('the issuer\'s signing keys could not be read', true);
+  // jose's plain JOSEError is what fetching the key set throws for an answer other than 200 with JSON.
+  if (error instanceof errors.JOSEError && error.code === errors.JOSEError.code) return new CallerTokenError('the issuer\'s signing keys could not be read', true);
   if (error instanceof errors.JOSEError) return new CallerTokenError('caller token is not a valid JWT');
   // Anything else is a failure to fetch the key set (network), not a property of the token.
   return new CallerTokenError('the issuer\'s signing keys could not be fetched', true);

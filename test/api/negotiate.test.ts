@@ -3,7 +3,7 @@ import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
 import { startApiStack, waitFor, type ApiStack } from './support/api-stack.js';
 import { CALLER_AUDIENCE, CALLER_ISSUER, CALLER_SECRET, CALLER_SECRET_SETTINGS, CALLER_SETTINGS, signAccessToken, signCallerToken } from './support/tokens.js';
@@ -129,10 +129,24 @@ describe('POST /api/negotiate', () => {
   });
 });
 
-async function signRs256CallerToken(): Promise<string> {
+async function signRs256CallerToken(kid = 'key-1'): Promise<string> {
   const { privateKey } = await generateKeyPair('RS256');
-  return new SignJWT({ streams: ['a'] }).setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
+  return new SignJWT({ streams: ['a'] }).setProtectedHeader({ alg: 'RS256', kid })
     .setIssuer(CALLER_ISSUER).setAudience(CALLER_AUDIENCE).setExpirationTime('5m').sign(privateKey);
+}
+
+/** A loopback identity provider's key set endpoint answering `body`; its URL. */
+async function serveKeySet(t: TestContext, body: string): Promise<string> {
+  const keySet = createServer((_, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => keySet.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => {
+    keySet.close(() => resolve());
+    keySet.closeAllConnections();
+  }));
+  return `http://127.0.0.1:${(keySet.address() as AddressInfo).port}/keys`;
 }
 
 describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
@@ -149,22 +163,7 @@ describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
   it('verifies an RS256 token against the published keys', async (t) => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
-    const jwks = createServer((_, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ keys: [jwk] }));
-    });
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    t.after(
-      () =>
-        new Promise<void>((resolve) => {
-          jwks.close(() => resolve());
-          jwks.closeAllConnections();
-        }),
-    );
-    const stack = await startApiStack({
-      azurite,
-      settings: { CALLER_JWT_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/keys`, ...CALLER_SETTINGS },
-    });
+    const stack = await startApiStack({ azurite, settings: { CALLER_JWT_JWKS_URL: await serveKeySet(t, JSON.stringify({ keys: [jwk] })), ...CALLER_SETTINGS } });
     t.after(() => stack.stop());
 
     const signed = await new SignJWT({ streams: ['private/rsa'] })
@@ -179,6 +178,20 @@ describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
     const hs256 = await signCallerToken({ streams: ['private/rsa'] });
     const refused = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${hs256}` } });
     assert.equal(refused.status, 401, 'a symmetric token is not accepted where keys are published');
+
+    const unknownKey = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${await signRs256CallerToken('key-2')}` } });
+    assert.equal(unknownKey.status, 401);
+    assert.match(((await unknownKey.json()) as ProblemBody).error.message, /signed with a key the issuer does not publish/);
+  });
+
+  it('answers 503 when the key set is not one', async (t) => {
+    const stack = await startApiStack({ azurite, settings: { CALLER_JWT_JWKS_URL: await serveKeySet(t, '<html>maintenance</html>'), ...CALLER_SETTINGS } });
+    t.after(() => stack.stop());
+    const response = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${await signRs256CallerToken()}` } });
+    assert.equal(response.status, 503);
+    const body = (await response.json()) as ProblemBody;
+    assert.equal(body.error.code, 'IdentityProviderUnavailable');
+    assert.match(body.error.message, /signing keys could not be (read|fetched)/);
   });
 });
 
