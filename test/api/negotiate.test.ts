@@ -184,15 +184,17 @@ describe('POST /api/negotiate with caller tokens from a JWKS URL', () => {
     assert.match(((await unknownKey.json()) as ProblemBody).error.message, /signed with a key the issuer does not publish/);
   });
 
-  it('answers 503 when the key set is not one', async (t) => {
-    const stack = await startApiStack({ azurite, settings: { CALLER_JWT_JWKS_URL: await serveKeySet(t, '<html>maintenance</html>'), ...CALLER_SETTINGS } });
-    t.after(() => stack.stop());
-    const response = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${await signRs256CallerToken()}` } });
-    assert.equal(response.status, 503);
-    const body = (await response.json()) as ProblemBody;
-    assert.equal(body.error.code, 'IdentityProviderUnavailable');
-    assert.match(body.error.message, /signing keys could not be (read|fetched)/);
-  });
+  for (const [what, keySet] of [['a page that is not JSON', '<html>maintenance</html>'], ['JSON that is not a key set', '{"keys": 5}']] as const) {
+    it(`answers 503 when the key set endpoint answers ${what}`, async (t) => {
+      const stack = await startApiStack({ azurite, settings: { CALLER_JWT_JWKS_URL: await serveKeySet(t, keySet), ...CALLER_SETTINGS } });
+      t.after(() => stack.stop());
+      const response = await stack.api('negotiate', { method: 'POST', headers: { authorization: `Bearer ${await signRs256CallerToken()}` } });
+      assert.equal(response.status, 503);
+      const body = (await response.json()) as ProblemBody;
+      assert.equal(body.error.code, 'IdentityProviderUnavailable');
+      assert.match(body.error.message, /signing keys could not be read/);
+    });
+  }
 });
 
 describe('negotiate rate limit', () => {
