@@ -27,6 +27,20 @@ describe('<realtime-plot> rendering', function () {
     expect(drawnSeries(plot).get('inside')!.y).to.deep.equal([21, 22]);
   });
 
+  it('keeps every x tick label inside the chart, the one at the right edge too', async () => {
+    for (const window of ['10s', '3s', '1s', '25s']) {
+      const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering', window });
+      await waitFor(() => plot.shadowRoot!.querySelectorAll('.xtick text').length > 1, 'x tick labels');
+      const chart = plot.shadowRoot!.querySelector('svg.main-svg')!.getBoundingClientRect();
+      for (const label of plot.shadowRoot!.querySelectorAll('.xtick text')) {
+        const box = label.getBoundingClientRect();
+        expect(box.right, `"${label.textContent}" with a ${window} window`).to.be.at.most(chart.right);
+        expect(box.left, `"${label.textContent}" with a ${window} window`).to.be.at.least(chart.left);
+      }
+      plot.remove();
+    }
+  });
+
   it('backfills the recent past for a late joiner and shows it as live', async () => {
     const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering' });
     await waitFor(() => plot.status === 'live' && plot.pointCount === 3, 'live with the 3 stored points');
