@@ -5,17 +5,20 @@
 const PACKAGE_MODULE = 'realtime-plot.js';
 
 /**
- * Points the manifest at what the package holds: one module, `realtime-plot.js`, exporting the
- * declarations found in the sources and defining `<realtime-plot>` (the sources register it
- * through a helper the analyzer cannot follow).
+ * Points the manifest at what the package holds: one module, `realtime-plot.js`, that exports
+ * the element's class and defines `<realtime-plot>` (the sources register it through a helper
+ * the analyzer cannot follow). The event names and detail types are TypeScript exports only,
+ * described with the element (`events`), not JavaScript exports of the bundle.
  */
 const bundledModulePlugin = {
   name: 'realtime-plot-bundled-module',
   packageLinkPhase({ customElementsManifest }) {
     const sourceModules = new Set(customElementsManifest.modules.map((module) => module.path));
-    const declarations = customElementsManifest.modules.flatMap((module) => module.declarations ?? []);
-    const element = declarations.find((declaration) => declaration.customElement && declaration.tagName === 'realtime-plot');
+    const element = customElementsManifest.modules
+      .flatMap((module) => module.declarations ?? [])
+      .find((declaration) => declaration.customElement && declaration.tagName === 'realtime-plot');
     if (!element) throw new Error('the analyzer found no <realtime-plot> element');
+    const declarations = [element];
     const pointAtPackage = (value) => {
       if (Array.isArray(value)) value.forEach(pointAtPackage);
       else if (value && typeof value === 'object') {
@@ -29,7 +32,7 @@ const bundledModulePlugin = {
       path: PACKAGE_MODULE,
       declarations,
       exports: [
-        ...declarations.map((declaration) => ({ kind: 'js', name: declaration.name, declaration: { name: declaration.name, module: PACKAGE_MODULE } })),
+        { kind: 'js', name: element.name, declaration: { name: element.name, module: PACKAGE_MODULE } },
         { kind: 'custom-element-definition', name: element.tagName, declaration: { name: element.name, module: PACKAGE_MODULE } },
       ],
     }];

@@ -5,10 +5,11 @@
  * is read, the rest is dropped.
  *
  * Idle connections are closed after `idleSocketTimeoutInMs`, before servers usually close
- * theirs (Node's default is 5 s). A request on a reused connection that the server closed at that
- * very moment fails with a reset before any answer; it is sent once more on a new connection,
- * as Node's documentation advises (a repeated send to SignalR is harmless: clients drop a seq
- * they have seen).
+ * theirs (Node's default is 5 s). A request on a reused connection that fails with a reset or a
+ * broken pipe (most often the server closed that idle connection as the request went out) is
+ * sent once more, on a connection of its own, within what is left of the time-out, as Node's
+ * documentation advises. The server may have received the first one: only calls that may be
+ * repeated go through here (REST calls to SignalR are; clients drop a seq they have seen).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -63,15 +64,18 @@ export class KeepAliveTransport {
   }
 
   async exchange(url: URL, request: ExchangeRequest): Promise<ExchangeResponse> {
+    const deadline = Date.now() + request.timeoutInMs;
     try {
-      return await this.#attempt(url, request);
+      return await this.#attempt(url, request, request.timeoutInMs, true);
     } catch (error) {
-      if (!(error instanceof StaleConnectionError)) throw error;
-      return this.#attempt(url, request);
+      const left = deadline - Date.now();
+      if (!(error instanceof StaleConnectionError) || left <= 0) throw error;
+      return this.#attempt(url, request, left, false);
     }
   }
 
-  #attempt(url: URL, request: ExchangeRequest): Promise<ExchangeResponse> {
+  /** One request within `timeoutInMs`, on a pooled connection or (`pooled` false) on a new one of its own. */
+  #attempt(url: URL, request: ExchangeRequest, timeoutInMs: number, pooled: boolean): Promise<ExchangeResponse> {
     const secure = url.protocol === 'https:';
     const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
     return new Promise((resolve, reject) => {
@@ -82,7 +86,7 @@ export class KeepAliveTransport {
         clearTimeout(timer);
         finish();
       };
-      const outgoing = (secure ? https : http).request(url, { method: request.method, headers, agent: this.#agents[secure ? 'https:' : 'http:'] }, (incoming) => {
+      const outgoing = (secure ? https : http).request(url, { method: request.method, headers, agent: pooled ? this.#agents[secure ? 'https:' : 'http:'] : false }, (incoming) => {
         const chunks: Buffer[] = [];
         let size = 0;
         incoming.on('data', (chunk: Buffer) => {
@@ -99,7 +103,7 @@ export class KeepAliveTransport {
       const timer = setTimeout(() => {
         settle(() => reject(new NoAnswerError(true, 'ETIMEDOUT')));
         outgoing.destroy();
-      }, request.timeoutInMs);
+      }, timeoutInMs);
       outgoing.on('error', (error: NodeJS.ErrnoException) => settle(() => {
         const code = error.code ?? error.message;
         reject(outgoing.reusedSocket && STALE_CONNECTION_CODES.has(code) ? new StaleConnectionError(code) : new NoAnswerError(false, code));

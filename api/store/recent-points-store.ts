@@ -5,7 +5,7 @@
  * partition in entity-group transactions guarded by the counter row's ETag and by creating
  * each event's marker, so concurrent ingests of one stream get consecutive seqs and a
  * redelivery can never store a second row. Which messages were sent is the counter's sent
- * watermark (every seq up to it), or a marker's own `sent` flag for a seq above it.
+ * watermark (every seq up to it was sent or trimmed), or a marker's own `sent` flag for a seq above it.
  */
 import { odata, RestError, TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryResponse, LiveMessage } from '../live-message.js';

@@ -11,7 +11,7 @@ export interface CounterState {
   lastSeq: number;
   oldestSeq: number;
   storedPoints: number;
-  /** Every seq up to this one reached SignalR (the sent watermark). */
+  /** Every seq up to this one reached SignalR or was trimmed (the sent watermark): a redelivery of one is dropped. */
   sentThrough: number;
 }
 

@@ -40,9 +40,49 @@ describe('KeepAliveTransport', () => {
   });
 
   it('does not send again a request whose fresh connection failed', async () => {
-    const { url } = await startServer((_request, _response, socket) => void socket.destroy());
+    let requests = 0;
+    const { url } = await startServer((_request, _response, socket) => {
+      requests += 1;
+      socket.destroy();
+    });
     const transport = new KeepAliveTransport();
     await assert.rejects(transport.exchange(url, exchange), { name: 'NoAnswerError', code: 'ECONNRESET' });
+    assert.equal(requests, 1);
+  });
+
+  it('sends again on a connection of its own, not on another pooled one the server also closed', async () => {
+    let requests = 0;
+    const { url, connections } = await startServer((_request, response, socket) => {
+      requests += 1;
+      // Every request on a connection that already served one is dropped unanswered.
+      if ((socket as Socket & { served?: boolean }).served) return void socket.destroy();
+      (socket as Socket & { served?: boolean }).served = true;
+      response.writeHead(202).end();
+    });
+    const transport = new KeepAliveTransport();
+    // Three connections in the pool.
+    assert.deepEqual((await Promise.all([1, 2, 3].map(() => transport.exchange(url, exchange)))).map((answer) => answer.status), [202, 202, 202]);
+    assert.equal(connections.length, 3);
+    assert.equal((await transport.exchange(url, exchange)).status, 202);
+    assert.equal(requests, 5, 'the first try on a pooled connection, the second on a new one');
+    assert.equal(connections.length, 4);
+  });
+
+  it('keeps to one time-out over both tries', async () => {
+    let requests = 0;
+    const { url } = await startServer((_request, response, socket) => {
+      requests += 1;
+      if (requests === 1) return void response.writeHead(202).end();
+      // The reused connection is reset after 300 ms; the second try gets no answer at all.
+      if (requests === 2) return void setTimeout(() => socket.destroy(), 300);
+    });
+    const transport = new KeepAliveTransport();
+    assert.equal((await transport.exchange(url, exchange)).status, 202);
+    const startedAt = Date.now();
+    await assert.rejects(transport.exchange(url, { ...exchange, timeoutInMs: 1000 }), { name: 'NoAnswerError', timedOut: true });
+    const tookInMs = Date.now() - startedAt;
+    assert.ok(tookInMs >= 900 && tookInMs < 1500, `gave up after ${tookInMs} ms`);
+    assert.equal(requests, 3);
   });
 
   it('closes an idle connection before the server would, so the next request opens a new one', async () => {

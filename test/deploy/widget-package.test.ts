@@ -93,6 +93,13 @@ describe('the widget package (npm run build, npm pack ./dist)', { timeout: 300_0
     assert.deepEqual(definition && { name: definition.name, declaration: definition.declaration }, { name: 'realtime-plot', declaration: { name: 'RealtimePlot', module: 'realtime-plot.js' } });
     const modules = new Set([...elements.modules.map((module) => module.path), ...[...text.matchAll(/"module":\s*"([^"]+)"/g)].map((match) => match[1])]);
     for (const module of modules) assert.ok(packed.has(module), `${module}, named by the manifest, is in the package`);
+    // What the manifest says the entry exports, it exports.
+    const entry = await readFile(join(DIST, 'realtime-plot.js'), 'utf8');
+    const exported = new Set([...entry.matchAll(/\bexport\s*\{([^}]*)\}/g)].flatMap((match) => match[1].split(',').map((item) => item.trim().split(/\s+as\s+/).at(-1)!)));
+    assert.ok(exported.has('RealtimePlot'), `the entry exports ${[...exported].join(', ')}`);
+    for (const named of elements.modules.flatMap((module) => module.exports ?? []).filter((item) => item.kind === 'js')) {
+      assert.ok(exported.has(named.name), `${named.name}, a JavaScript export in the manifest, is exported by realtime-plot.js`);
+    }
   });
 
   it('depends on what its declarations import and on nothing of the server side', async () => {

@@ -47,11 +47,29 @@ describe('port variables', () => {
 });
 
 describe('CORS_ALLOWED_ORIGINS', () => {
-  it('refuses, before anything starts, a value that is not a list of origins, naming the setting', async () => {
-    await assert.rejects(
-      startLocalStack({ root: ROOT, ports: FREE_PORTS, feeds: [], settings: { CORS_ALLOWED_ORIGINS: 'https://page.example, https://page.example/app' } }),
-      (error: Error) => error instanceof StackConfigurationError && /^CORS_ALLOWED_ORIGINS: "https:\/\/page\.example\/app" is not an origin/.test(error.message),
-    );
+  for (const [value, message] of [
+    ['https://page.example, https://page.example/app', /^CORS_ALLOWED_ORIGINS: "https:\/\/page\.example\/app" is not an origin/],
+    ['https://*.example.com', /^CORS_ALLOWED_ORIGINS: "https:\/\/\*\.example\.com" is not an origin/],
+    [' , ,', /^CORS_ALLOWED_ORIGINS is set but lists no origin/],
+  ] as const) {
+    it(`refuses, before anything starts, ${JSON.stringify(value)}, naming the setting`, async () => {
+      await assert.rejects(
+        startLocalStack({ root: ROOT, ports: FREE_PORTS, feeds: [], settings: { CORS_ALLOWED_ORIGINS: value } }),
+        (error: Error) => error instanceof StackConfigurationError && message.test(error.message),
+      );
+    });
+  }
+
+  it('lets the API and the SignalR stand-in allow the same origins, written in any form a browser would send', async () => {
+    const stack = await startLocalStack({ root: ROOT, ports: FREE_PORTS, feeds: [], settings: { CORS_ALLOWED_ORIGINS: 'HTTPS://Page.Example:443, http://[0:0:0:0:0:0:0:1]:8080' } });
+    after(() => stack.stop());
+    const signalREndpoint = stack.services.find((service) => service.label === 'signalr')!.url;
+    for (const origin of ['https://page.example', 'http://[::1]:8080']) {
+      for (const url of [`${stack.hubUrl}/negotiate`, `${signalREndpoint}/client/negotiate?hub=realtimeplot`]) {
+        const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+        assert.equal(preflight.headers.get('access-control-allow-origin'), origin, `${origin} at ${url}`);
+      }
+    }
   });
 });
 

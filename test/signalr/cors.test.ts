@@ -73,7 +73,7 @@ it('takes allowedOrigins as a browser sends Origin (case and default ports aside
     const preflight = await fetch(`${restricted.endpoint}/client/negotiate?hub=${HUB}`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' } });
     assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
   }
-  for (const origin of ['page.example', 'https://page.example/path', 'https://page.example?q', '']) {
+  for (const origin of ['page.example', 'https://page.example/path', 'https://page.example?q', 'https://*.example.com', '']) {
     await assert.rejects(startService({ allowedOrigins: [origin] }), { name: 'RangeError', message: /^allowedOrigins: .* is not an origin such as https:\/\/www\.example\.com/ });
   }
 });

@@ -28,14 +28,14 @@ describe('<realtime-plot> rendering', function () {
   });
 
   it('keeps every x tick label inside the chart, the one at the right edge too', async () => {
-    for (const window of ['10s', '3s', '1s', '25s']) {
-      const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering', window });
+    for (const [window, xAxis] of [['10s', 'time'], ['3s', 'time'], ['1s', 'time'], ['25s', 'time'], ['10s', 'number']]) {
+      const plot = createPlot({ hub: stack().hub, stream: 'demo/rendering', window, 'x-axis': xAxis });
       await waitFor(() => plot.shadowRoot!.querySelectorAll('.xtick text').length > 1, 'x tick labels');
       const chart = plot.shadowRoot!.querySelector('svg.main-svg')!.getBoundingClientRect();
       for (const label of plot.shadowRoot!.querySelectorAll('.xtick text')) {
         const box = label.getBoundingClientRect();
-        expect(box.right, `"${label.textContent}" with a ${window} window`).to.be.at.most(chart.right);
-        expect(box.left, `"${label.textContent}" with a ${window} window`).to.be.at.least(chart.left);
+        expect(box.right, `"${label.textContent}" with a ${window} window, ${xAxis} x`).to.be.at.most(chart.right);
+        expect(box.left, `"${label.textContent}" with a ${window} window, ${xAxis} x`).to.be.at.least(chart.left);
       }
       plot.remove();
     }

@@ -61,8 +61,9 @@ export function buildFigure(input: FigureInput): Figure {
     font: { family: theme.fontFamily, size: theme.fontSize, color: theme.foreground },
     colorway: theme.colorway,
     // A time axis labels its first tick with the date on a second line; the right margin holds
-    // half of a tick label at the right edge ("12:34:56.5" is about 65 px), which is not measured.
-    margin: { l: 52, r: input.xAxis === 'time' ? 36 : 16, t: data.length > 1 ? 28 : 8, b: input.xAxis === 'time' ? 46 : 32, pad: 0 },
+    // half of a tick label at the right edge ("12:34:56.5" or "1.73325T" is about 65 px), which
+    // is not measured.
+    margin: { l: 52, r: 36, t: data.length > 1 ? 28 : 8, b: input.xAxis === 'time' ? 46 : 32, pad: 0 },
     showlegend: data.length > 1,
     legend: { orientation: 'h', x: 0, y: 1, yanchor: 'bottom', font: { color: theme.muted } },
     hoverlabel: { namelength: -1 },

@@ -82,7 +82,8 @@ export function resolveOptions(options: SignalRServiceOptions): ResolvedOptions 
 export function normalizeOrigin(value: string): string {
   if (value === '*') return value;
   const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (!url || url.origin === 'null' || url.href !== `${url.origin}/`) {
+  // A wildcard inside a host name (`https://*.example.com`) would never equal an Origin.
+  if (!url || url.origin === 'null' || url.href !== `${url.origin}/` || url.hostname.includes('*')) {
     throw new RangeError(`${JSON.stringify(value)} is not an origin such as https://www.example.com (scheme, host and port only), nor "*".`);
   }
   return url.origin;

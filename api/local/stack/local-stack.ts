@@ -99,8 +99,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     stops.push({ label: 'demo', stop: site.stop });
     // The pages that may call the API and the SignalR stand-in: the configured origins, else the demo site's own.
-    const corsOrigins = configuredOrigins ? undefined : [site.origin, site.origin.replace('127.0.0.1', 'localhost')];
-    const pageOrigins = corsOrigins ?? configuredOrigins!;
+    const pageOrigins = configuredOrigins ?? [site.origin, site.origin.replace('127.0.0.1', 'localhost')];
 
     let signalR: { standIn: LocalSignalRService; standInSwitch: NonNullable<RunningLocalStack['signalR']> } | undefined;
     if (!azure.signalRConnectionString) {
@@ -120,7 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       port: options.ports.functions,
       host,
       settings,
-      corsAllowedOrigins: corsOrigins,
+      corsAllowedOrigins: pageOrigins,
       log: (entry) => logFunction(functionsLog, entry, options.verbose === true),
     });
     stops.push({ label: 'functions', stop: functions.stop });
@@ -179,20 +178,22 @@ async function allStarted<T extends readonly unknown[]>(starts: { [K in keyof T]
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
-/** The Functions app's settings: the given ones, the services the stack uses, the demo streams public unless set. */
 /** `CORS_ALLOWED_ORIGINS`, checked before anything starts; undefined when it is not set. */
 function configuredPageOrigins(settings: AppSettingsSource): string[] | undefined {
   const raw = settings[SETTING.corsAllowedOrigins];
   if (!raw) return undefined;
-  return parseOrigins(raw).map((origin) => {
+  const origins = parseOrigins(raw).map((origin) => {
     try {
       return normalizeOrigin(origin);
     } catch (error) {
       throw new StackConfigurationError(`${SETTING.corsAllowedOrigins}: ${(error as Error).message}`);
     }
   });
+  if (origins.length === 0) throw new StackConfigurationError(`${SETTING.corsAllowedOrigins} is set but lists no origin; leave it unset for the demo site's own.`);
+  return origins;
 }
 
+/** The Functions app's settings: the given ones, the services the stack uses, the demo streams public unless set. */
 function functionsSettings(given: AppSettingsSource, stack: { signalRConnectionString: string; storageConnectionString: string }): AppSettingsSource {
   const settings: Record<string, string | undefined> = {
     ...given,
