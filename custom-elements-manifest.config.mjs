@@ -13,7 +13,6 @@ const PACKAGE_MODULE = 'realtime-plot.js';
 const bundledModulePlugin = {
   name: 'realtime-plot-bundled-module',
   packageLinkPhase({ customElementsManifest }) {
-    const sourceModules = new Set(customElementsManifest.modules.map((module) => module.path));
     const element = customElementsManifest.modules
       .flatMap((module) => module.declarations ?? [])
       .find((declaration) => declaration.customElement && declaration.tagName === 'realtime-plot');
@@ -22,7 +21,8 @@ const bundledModulePlugin = {
     const pointAtPackage = (value) => {
       if (Array.isArray(value)) value.forEach(pointAtPackage);
       else if (value && typeof value === 'object') {
-        if (typeof value.module === 'string' && (sourceModules.has(value.module) || value.module.startsWith('./') || value.module.startsWith('widget/'))) value.module = PACKAGE_MODULE;
+        // References to the sources (`widget/...`, `./...`), not to other packages, become the bundle.
+        if (typeof value.module === 'string' && /^(widget\/|\.\/)/.test(value.module)) value.module = PACKAGE_MODULE;
         Object.values(value).forEach(pointAtPackage);
       }
     };

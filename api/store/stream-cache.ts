@@ -2,10 +2,10 @@
  * What one store instance remembers of the streams it writes, so that a busy stream's next
  * transaction needs no reads: the counter row as last committed (with its ETag), the point
  * counts of message rows, the event ids accepted lately, and the seqs it sent above the
- * counter's sent watermark. None of it is trusted blindly: a
- * transaction built from it is guarded by the counter's ETag and by creating the marker rows,
- * so when another instance or a redelivery got in between, storage refuses it and the store
- * reads the truth again. Everything is bounded.
+ * counter's sent watermark. None of it is trusted blindly: a transaction built from it is
+ * guarded by the counter's ETag and by creating the marker rows, so when another instance or a
+ * redelivery got in between, storage refuses it and the store reads the truth again.
+ * Everything is bounded.
  */
 export interface CounterState {
   lastSeq: number;

@@ -16,51 +16,52 @@ import {
   RawJsonClient,
   RestApi,
   startService,
+  type TestClient,
 } from './support.js';
 
 const HUB = 'bounded';
+/** Small enough a limit that a few 200 KB messages pass it. */
+const BOUNDED_BUFFERS = { maxFrameBytes: 256 * 1024, maxBufferedBytesPerConnection: 512 * 1024 };
+
+/** Floods the group until the service no longer has `connectionId`; how many 200 KB messages that took. */
+async function floodUntilDropped(rest: RestApi, connectionId: string): Promise<number> {
+  const payload = 'p'.repeat(200 * 1024);
+  let sent = 0;
+  // Loopback kernel buffers can hold several megabytes before the service has to buffer anything.
+  while ((await rest.exists(HUB, `/connections/${connectionId}`)).status === 200) {
+    assert.ok(sent < 1000, 'the client should have been dropped long before 200 MB were sent');
+    assert.equal((await rest.sendToGroup(HUB, 'firehose', 'message', sent, payload)).status, 202);
+    sent++;
+  }
+  return sent;
+}
+
+/** The reading client got all `sent` messages and what came after the drop, and is still connected. */
+async function assertReaderKeptReceiving(rest: RestApi, reader: TestClient, sent: number): Promise<void> {
+  assert.equal((await rest.sendToGroup(HUB, 'firehose', 'message', 'after the drop')).status, 202);
+  await reader.receives('after the drop');
+  for (let i = 0; i < sent; i++) await reader.receives(i);
+  assert.deepEqual(reader.closes, []);
+}
 
 describe('a client that does not read', () => {
   it('is dropped when its send buffer is full, while a reading client keeps receiving', async () => {
-    const service = await startService({ maxFrameBytes: 256 * 1024, maxBufferedBytesPerConnection: 512 * 1024 });
+    const service = await startService(BOUNDED_BUFFERS);
     const rest = new RestApi(service, 'v1');
     const reader = await connectDirect(service, { hub: HUB, userId: 'reader' });
     const sleeper = await RawJsonClient.connect(service, { hub: HUB, userId: 'sleeper' });
     for (const user of ['reader', 'sleeper']) assert.equal((await rest.addUserToGroup(HUB, 'firehose', user)).status, 200);
     sleeper.socket.pause(); // stops reading from its TCP socket: the kernel buffers fill, then the service's
 
-    const payload = 'p'.repeat(200 * 1024);
-    let sent = 0;
-    // Loopback kernel buffers can hold several megabytes before the service has to buffer anything.
-    while ((await rest.exists(HUB, `/connections/${sleeper.connectionId}`)).status === 200) {
-      assert.ok(sent < 1000, 'the sleeping client should have been dropped long before 200 MB were sent');
-      assert.equal((await rest.sendToGroup(HUB, 'firehose', 'message', sent, payload)).status, 202);
-      sent++;
-    }
-    assert.equal((await rest.sendToGroup(HUB, 'firehose', 'message', 'after the drop')).status, 202);
-    await reader.receives('after the drop');
-    for (let i = 0; i < sent; i++) await reader.receives(i);
-    assert.deepEqual(reader.closes, []);
+    await assertReaderKeptReceiving(rest, reader, await floodUntilDropped(rest, sleeper.connectionId));
   });
 });
 
 describe('a client of the HTTP transports that does not take what it is sent', () => {
   const HANDSHAKE = '{"protocol":"json","version":1}\u001e';
 
-  /** Floods the group until the service no longer has `connectionId`; how many 200 KB messages that took. */
-  async function floodUntilDropped(rest: RestApi, connectionId: string): Promise<number> {
-    const payload = 'p'.repeat(200 * 1024);
-    let sent = 0;
-    while ((await rest.exists(HUB, `/connections/${connectionId}`)).status === 200) {
-      assert.ok(sent < 1000, 'the client should have been dropped long before 200 MB were sent');
-      assert.equal((await rest.sendToGroup(HUB, 'firehose', 'message', sent, payload)).status, 202);
-      sent++;
-    }
-    return sent;
-  }
-
   it('drops a Server-Sent Events client that stops reading, while a reading client keeps receiving', async () => {
-    const service = await startService({ maxFrameBytes: 256 * 1024, maxBufferedBytesPerConnection: 512 * 1024 });
+    const service = await startService(BOUNDED_BUFFERS);
     const rest = new RestApi(service, 'v1');
     const reader = await connectDirect(service, { hub: HUB, userId: 'reader' });
     const token = await clientToken(service, { hub: HUB, userId: 'sse-sleeper' });
@@ -75,15 +76,11 @@ describe('a client of the HTTP transports that does not take what it is sent', (
     for (const user of ['reader', 'sse-sleeper']) assert.equal((await rest.addUserToGroup(HUB, 'firehose', user)).status, 200);
     events.socket.pause();
 
-    const sent = await floodUntilDropped(rest, String(body.connectionId));
-    assert.equal((await rest.sendToGroup(HUB, 'firehose', 'message', 'after the drop')).status, 202);
-    await reader.receives('after the drop');
-    for (let i = 0; i < sent; i++) await reader.receives(i);
-    assert.deepEqual(reader.closes, []);
+    await assertReaderKeptReceiving(rest, reader, await floodUntilDropped(rest, String(body.connectionId)));
   });
 
   it('drops a long-polling client that stops polling once its queue is full, before its disconnect time-out', async () => {
-    const service = await startService({ maxFrameBytes: 256 * 1024, maxBufferedBytesPerConnection: 512 * 1024, disconnectTimeoutInMs: 120_000 });
+    const service = await startService({ ...BOUNDED_BUFFERS, disconnectTimeoutInMs: 120_000 });
     const rest = new RestApi(service, 'v1');
     const token = await clientToken(service, { hub: HUB, userId: 'poll-sleeper' });
     const { body } = await negotiateRaw(service, HUB, token);

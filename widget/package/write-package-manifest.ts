@@ -19,7 +19,6 @@ interface ProjectManifest {
   version: string;
   description: string;
   license: string;
-  engines?: Record<string, string>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
 }

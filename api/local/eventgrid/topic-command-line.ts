@@ -8,7 +8,6 @@ import { LOCAL_RETRY_POLICY } from './retry-policy.js';
 import type { WebhookSubscriptionOptions } from './subscription.js';
 import type { EventGridTopicOptions } from './topic.js';
 
-
 export const TOPIC_HELP = `npm run eventgrid -- [options]
 
 Runs a local stand-in for an Azure Event Grid custom topic: POST /api/events?api-version=2018-01-01

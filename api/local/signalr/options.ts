@@ -1,4 +1,5 @@
 /** Options of the local SignalR service, their defaults (Azure's and the emulator's where they exist) and their checks. */
+import { normalizeOrigin } from '../allowed-origin.js';
 
 /** Microsoft's emulator's default key, so that its documented connection string works here too. */
 export const DEFAULT_ACCESS_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
@@ -73,20 +74,6 @@ export function resolveOptions(options: SignalRServiceOptions): ResolvedOptions 
     throw new RangeError('maxBufferedBytesPerConnection must be at least maxFrameBytes, or a largest message could never be sent.');
   }
   return resolved;
-}
-
-/**
- * An allowed origin as a browser sends it in `Origin` (`https://www.example.com`: lower case,
- * no default port), from `*` or a URL of scheme, host and port only; anything else is refused.
- */
-export function normalizeOrigin(value: string): string {
-  if (value === '*') return value;
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  // A wildcard inside a host name (`https://*.example.com`) would never equal an Origin.
-  if (!url || url.origin === 'null' || url.href !== `${url.origin}/` || url.hostname.includes('*')) {
-    throw new RangeError(`${JSON.stringify(value)} is not an origin such as https://www.example.com (scheme, host and port only), nor "*".`);
-  }
-  return url.origin;
 }
 
 const POSITIVE_INTEGERS = [

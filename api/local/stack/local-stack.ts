@@ -7,9 +7,9 @@
  */
 import type { FunctionLogEntry } from '../functions-host.js';
 import { startFunctionsHost } from '../functions-host.js';
+import { normalizeOrigin } from '../allowed-origin.js';
 import { startAzurite } from '../azurite.js';
 import { startSignalRService, type LocalSignalRService } from '../signalr/index.js';
-import { normalizeOrigin } from '../signalr/options.js';
 import { startEventGridTopic } from '../eventgrid/topic.js';
 import { parseSignalRConnectionString } from '../../signalr/connection-string.js';
 import { parseOrigins, SETTING, type AppSettingsSource } from '../../settings.js';
