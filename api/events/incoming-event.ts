@@ -45,10 +45,11 @@ function cloudEventDraft(event: Record<string, unknown>, receivedAt: number): Me
   const id = eventIdOf(event);
   requiredString(event, 'source', 'CloudEvent');
   requiredString(event, 'type', 'CloudEvent');
-  const time = event.time === undefined ? receivedAt : eventTime(requiredString(event, 'time', 'CloudEvent'), 'time');
+  const untimed = event.time === undefined;
+  const time = untimed ? receivedAt : eventTime(requiredString(event, 'time', 'CloudEvent'), 'time');
   const stream = streamOf(event.subject, 'CloudEvent');
   const data = 'data_base64' in event ? base64Data(event) : event.data;
-  return { v: 1, stream, id, time, series: parsePointsData(dataOf(data, event.datacontenttype), time) };
+  return { v: 1, stream, id, time, series: parsePointsData(dataOf(data, event.datacontenttype), time), ...(untimed && { untimed }) };
 }
 
 function eventIdOf(event: Record<string, unknown>): string {

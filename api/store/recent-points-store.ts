@@ -1,28 +1,35 @@
 /**
  * The recent-points store (Azure Table Storage): per stream, the seq counter, the newest
- * messages (at least the last `pointsPerStream` points, never more than that plus one event),
- * and markers of the event ids already accepted. Accepted events change their stream's
- * partition in entity-group transactions guarded by the counter row's ETag and by creating
- * each event's marker, so concurrent ingests of one stream get consecutive seqs and a
- * redelivery can never store a second row. Which messages were sent is the counter's sent
- * watermark (every seq up to it was sent or trimmed), or a marker's own `sent` flag for a seq above it.
+ * messages (at least the last `pointsPerStream` points, never more than that plus one
+ * transaction's events) in one segment row per transaction, and the ids of the events already
+ * accepted, bucketed by event time. Accepted events change their stream's partition in
+ * entity-group transactions guarded by the counter row's ETag, so concurrent ingests of one
+ * stream get consecutive seqs and a redelivery can never store a second row. A transaction
+ * writes a handful of entities however many events it holds, which keeps a busy stream well
+ * inside a partition's throughput. Which messages were sent is the counter's sent watermark
+ * (every seq up to it was sent or trimmed), or a segment's own sent flag for a seq above it.
  */
 import { odata, RestError, TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryResponse, LiveMessage } from '../live-message.js';
-import { decodeMessage, encodeMessage } from './message-codec.js';
+import { bucketFromRows, emptyBucket, entryProperty, MAX_ENTRIES_PER_CHUNK, type AcceptedId, type KnownBucket } from './id-buckets.js';
 import { countPoints, newestPoints } from './message-points.js';
 import { KeyedBatches } from './keyed-batches.js';
-import { StreamMemories, type CachedCounter, type CounterState, type StreamMemory } from './stream-cache.js';
+import { decodeSegment, encodeSegment, MAX_SEGMENT_BYTES, segmentBytesOf, sentFlag } from './segment-codec.js';
+import { MAX_EVENTS_PER_TRANSACTION, StreamMemories, type CounterState, type SegmentSize, type StreamMemory } from './stream-cache.js';
 import {
   COUNTER_ROW_KEY,
-  MARKER_ROW_END,
-  MARKER_ROW_PREFIX,
+  EVENT_ID_ROW_END,
+  EVENT_ID_ROW_PREFIX,
+  firstSeqFromSegmentRowKey,
+  idBucketOf,
+  idBucketRowKey,
+  idBucketRowRange,
+  idHash,
   markerRowKey,
-  MESSAGE_ROW_END,
-  MESSAGE_ROW_PREFIX,
-  messageRowKey,
   partitionKey,
-  seqFromMessageRowKey,
+  SEGMENT_ROW_END,
+  SEGMENT_ROW_PREFIX,
+  segmentRowKey,
 } from './table-keys.js';
 
 export interface RecentPointsStoreOptions {
@@ -35,7 +42,13 @@ export interface RecentPointsStoreOptions {
 }
 
 /** A message ready to be stored: everything but its seq. */
-export type MessageDraft = Omit<LiveMessage, 'seq'>;
+export type MessageDraft = Omit<LiveMessage, 'seq'> & {
+  /**
+   * The event has no time of its own (a CloudEvent without `time`), so `time` is when this
+   * delivery arrived, which a redelivery does not share: its id gets a marker row of its own.
+   */
+  untimed?: boolean;
+};
 
 export type RecordOutcome =
   /** First time this event id is seen: stored with the next seq; send it. */
@@ -66,17 +79,16 @@ export class StoreUnavailableError extends Error {
 
 /** An entity-group transaction holds at most 100 operations. */
 const MAX_OPERATIONS = 100;
-/** Events per transaction: the counter and two rows each leave room for 35 trims. */
-const MAX_EVENTS_PER_TRANSACTION = 32;
-/**
- * Points of the events batched in one transaction: 16 bytes each stays under a table entity's
- * 1 MiB, so an event storage refuses as too large is always written (and fails) alone.
- */
-const MAX_POINTS_PER_TRANSACTION = 60_000;
 const MAX_ATTEMPTS = 40;
 const PRUNE_EVERY_SEQ = 100;
 const MAX_PRUNED_PER_RUN = 1000;
 const HISTORY_PAGE_SIZE = 100;
+
+/** What storage says of an event id already accepted: its seq, and whether its own marker says it was sent. */
+interface Accepted {
+  seq: number;
+  markedSent: boolean;
+}
 
 export class RecentPointsStore {
   readonly #table: TableClient;
@@ -110,9 +122,10 @@ export class RecentPointsStore {
    *
    * Within this instance, a stream has one transaction under way at a time; its events that
    * arrive meanwhile go together into the next one. While nothing else writes the stream, that
-   * transaction is built from what this instance remembers (no reads); when storage refuses it
-   * (another instance, or a redelivered event id), each of its events is recorded carefully,
-   * reading the marker and counter first. The counter's ETag settles races between instances.
+   * transaction is built from what this instance remembers (reading only an id bucket it has not
+   * seen yet); when storage refuses it (another instance got in between), or one of its events
+   * was accepted before, each of its events is recorded carefully, reading the counter first.
+   * The counter's ETag settles races between instances.
    */
   async record(draft: MessageDraft): Promise<RecordOutcome> {
     return (await this.#streams.add(partitionKey(draft.stream), { draft })) as RecordOutcome;
@@ -135,13 +148,15 @@ export class RecentPointsStore {
   }
 
   async #recordBatch(pk: string, memory: StreamMemory, drafts: MessageDraft[]): Promise<RecordOutcome[]> {
-    const counter = memory.counter;
-    if (counter && !drafts.some((draft) => memory.acceptedLately(draft.id))) {
+    if (memory.counter) {
       try {
-        const messages = await this.#commit(pk, memory, counter, drafts);
-        return messages.map((message) => ({ kind: 'new', message }));
+        const buckets = await this.#bucketsOf(pk, memory, drafts);
+        if (!drafts.some((draft) => acceptedIn(buckets, draft) !== undefined)) {
+          const messages = await this.#commit(pk, memory, drafts, buckets);
+          return messages.map((message) => ({ kind: 'new', message }));
+        }
       } catch (error) {
-        memory.counter = undefined;
+        memory.forget();
         if (!isConflict(error)) throw error;
       }
     }
@@ -150,18 +165,19 @@ export class RecentPointsStore {
     return outcomes;
   }
 
-  /** One event, reading its marker and the counter first; retried while other writers get in between. */
+  /** One event, reading the counter first, then what is known of its id; retried while other writers get in between. */
   async #recordCarefully(pk: string, memory: StreamMemory, draft: MessageDraft): Promise<RecordOutcome> {
-    const markerKey = markerRowKey(draft.id);
     for (let attempt = 1; ; attempt += 1) {
-      const marker = await this.#get(pk, markerKey);
-      if (marker) return this.#earlierOutcome(pk, memory, draft.stream, marker);
       const counter = await this.#get(pk, COUNTER_ROW_KEY);
+      memory.adopt(counter ? { state: readCounter(counter), etag: counter.etag as string } : undefined);
+      const buckets = await this.#bucketsOf(pk, memory, [draft]);
+      const accepted = draft.untimed ? await this.#markerOf(pk, draft.id) : acceptedIn(buckets, draft);
+      if (accepted) return this.#earlierOutcome(pk, memory, draft.stream, accepted);
       try {
-        const [message] = await this.#commit(pk, memory, counter ? { state: readCounter(counter), etag: counter.etag as string } : undefined, [draft]);
+        const [message] = await this.#commit(pk, memory, [draft], buckets);
         return { kind: 'new', message };
       } catch (error) {
-        memory.counter = undefined;
+        memory.forget();
         // Another ingest of this stream (or of this very event) got there first: look again.
         if (!isConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
         await delay(Math.random() * Math.min(200, 5 * 2 ** attempt));
@@ -169,32 +185,82 @@ export class RecentPointsStore {
     }
   }
 
+  /** The id buckets of the events with a time of their own, as remembered or read under the remembered counter. */
+  async #bucketsOf(pk: string, memory: StreamMemory, drafts: readonly MessageDraft[]): Promise<Map<number, KnownBucket>> {
+    const buckets = new Map<number, KnownBucket>();
+    for (const draft of drafts) {
+      if (draft.untimed) continue;
+      const number = idBucketOf(draft.time);
+      if (buckets.has(number)) continue;
+      let bucket = memory.bucket(number);
+      if (!bucket) {
+        const { from, to } = idBucketRowRange(number);
+        const rows: Record<string, unknown>[] = [];
+        for await (const row of this.#table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${from} and RowKey lt ${to}` } })) rows.push(row);
+        bucket = bucketFromRows(rows);
+        memory.noteBucket(number, bucket);
+      }
+      buckets.set(number, bucket);
+    }
+    return buckets;
+  }
+
+  async #markerOf(pk: string, eventId: string): Promise<Accepted | undefined> {
+    const marker = await this.#get(pk, markerRowKey(eventId));
+    return marker ? { seq: Number(marker.seq as bigint), markedSent: marker.sent === true } : undefined;
+  }
+
   /**
-   * One transaction: the events' messages under the seqs after `counter` (undefined: the stream
-   * has none yet), their markers, and the trims that keep the stream near `pointsPerStream`
-   * points. A message that its own batch already trims is not written at all. The counter also
-   * takes the sent watermark as far as the seqs this instance knows were sent allow.
+   * One transaction: the events' messages under the seqs after the remembered counter (none:
+   * the stream has none yet) in one segment row, their ids in their buckets (or markers), and
+   * the trims of whole older segments that keep the stream near `pointsPerStream` points. The
+   * events at the front of the batch that it trims itself are not written at all. The counter
+   * also takes the sent watermark as far as the seqs this instance knows were sent allow.
    */
-  async #commit(pk: string, memory: StreamMemory, counter: CachedCounter | undefined, drafts: readonly MessageDraft[]): Promise<LiveMessage[]> {
+  async #commit(pk: string, memory: StreamMemory, drafts: readonly MessageDraft[], buckets: ReadonlyMap<number, KnownBucket>): Promise<LiveMessage[]> {
+    const counter = memory.counter;
     const start = counter?.state ?? { lastSeq: 0, oldestSeq: 1, storedPoints: 0, sentThrough: 0 };
     const messages = drafts.map((draft, index): LiveMessage => ({ v: 1, stream: draft.stream, seq: start.lastSeq + 1 + index, id: draft.id, time: draft.time, series: draft.series }));
-    const newPoints = new Map(messages.map((message) => [message.seq, countPoints(message)]));
-    const maxTrims = MAX_OPERATIONS - 1 - 2 * messages.length;
-    let { oldestSeq, storedPoints } = start;
-    const deleteSeqs: number[] = [];
-    for (const message of messages) {
-      storedPoints += newPoints.get(message.seq)!;
-      // Every stored message holds at least one point, so nothing can go while this is false.
-      while (oldestSeq < message.seq && storedPoints - 1 >= this.#pointsPerStream && deleteSeqs.length < maxTrims) {
-        const inBatch = newPoints.get(oldestSeq);
-        const oldestPoints = inBatch ?? (await this.#storedPointCount(pk, memory, oldestSeq));
-        if (storedPoints - (oldestPoints ?? 0) < this.#pointsPerStream) break;
-        if (inBatch !== undefined) newPoints.delete(oldestSeq);
-        else if (oldestPoints !== undefined) deleteSeqs.push(oldestSeq);
-        storedPoints -= oldestPoints ?? 0;
-        oldestSeq += 1;
+    const idActions: TransactionAction[] = [];
+    const accepted = new Map<number, { chunk: number; ids: AcceptedId[] }>();
+    drafts.forEach((draft, index) => {
+      const seq = messages[index].seq;
+      if (draft.untimed) {
+        idActions.push(['create', { partitionKey: pk, rowKey: markerRowKey(draft.id), seq: BigInt(seq), eventId: draft.id }]);
+        return;
       }
+      const number = idBucketOf(draft.time);
+      const bucket = buckets.get(number) ?? emptyBucket();
+      const entry = accepted.get(number) ?? { chunk: bucket.entriesInChunk >= MAX_ENTRIES_PER_CHUNK ? bucket.chunk + 1 : bucket.chunk, ids: [] };
+      entry.ids.push({ hash: idHash(draft.id), seq });
+      accepted.set(number, entry);
+    });
+    for (const [number, { chunk, ids }] of accepted) {
+      idActions.push(['upsert', { partitionKey: pk, rowKey: idBucketRowKey(number, chunk), ...entryProperty(ids) }, 'Merge']);
     }
+
+    const points = messages.map(countPoints);
+    let storedPoints = start.storedPoints + points.reduce((total, count) => total + count, 0);
+    let { oldestSeq } = start;
+    const trimmed: number[] = [];
+    const maxTrims = MAX_OPERATIONS - 2 - idActions.length;
+    // Every segment holds at least one point, so nothing can go while `storedPoints - 1 < pointsPerStream`.
+    while (oldestSeq <= start.lastSeq && storedPoints - 1 >= this.#pointsPerStream && trimmed.length < maxTrims) {
+      const segment = await this.#segmentAt(pk, memory, oldestSeq);
+      const segmentPoints = segment?.points ?? 0;
+      if (storedPoints - segmentPoints < this.#pointsPerStream) break;
+      if (segment) trimmed.push(oldestSeq);
+      storedPoints -= segmentPoints;
+      oldestSeq += segment?.count ?? 1;
+    }
+    let written = 0;
+    if (oldestSeq > start.lastSeq) {
+      while (written < messages.length - 1 && storedPoints - points[written] >= this.#pointsPerStream) storedPoints -= points[written++];
+      oldestSeq = messages[written].seq;
+    }
+    const segmentMessages = messages.slice(written);
+    const segment: SegmentSize = { first: segmentMessages[0].seq, count: segmentMessages.length, points: points.slice(written).reduce((total, count) => total + count, 0) };
+
     const lastSeq = start.lastSeq + messages.length;
     const sentThrough = memory.sentThrough({ sentThrough: start.sentThrough, oldestSeq });
     const counterEntity = {
@@ -202,34 +268,45 @@ export class RecentPointsStore {
     };
     const actions: TransactionAction[] = [
       counter ? ['update', counterEntity, 'Replace', { etag: counter.etag }] : ['create', counterEntity],
-      ...messages.flatMap((message): TransactionAction[] => [
-        ['create', { partitionKey: pk, rowKey: markerRowKey(message.id), seq: BigInt(message.seq), sent: false, eventId: message.id }],
-        ...(newPoints.has(message.seq) ? [['create', { partitionKey: pk, rowKey: messageRowKey(message.seq), ...encodeMessage(message) }] as TransactionAction] : []),
-      ]),
-      ...deleteSeqs.map((seq): TransactionAction => ['delete', { partitionKey: pk, rowKey: messageRowKey(seq) }]),
+      ['create', { partitionKey: pk, rowKey: segmentRowKey(segment.first), ...encodeSegment(segmentMessages) }],
+      ...idActions,
+      ...trimmed.map((first): TransactionAction => ['delete', { partitionKey: pk, rowKey: segmentRowKey(first) }]),
     ];
     const response = await this.#table.submitTransaction(actions);
     // Sub-responses come in action order; that of an update names no row key, so go by position.
     const etag = response.subResponses[0]?.etag;
     memory.watermarkStored(sentThrough);
-    memory.committed(
-      { lastSeq, oldestSeq, storedPoints, sentThrough },
-      etag,
-      [...newPoints].map(([seq, points]) => ({ seq, points })),
-      drafts.map((draft) => draft.id),
-    );
+    memory.committed({ lastSeq, oldestSeq, storedPoints, sentThrough }, etag, segment, accepted);
     return messages;
   }
 
-  /** Points of a stored message row (undefined when it is gone), remembered or read. */
-  async #storedPointCount(pk: string, memory: StreamMemory, seq: number): Promise<number | undefined> {
-    const remembered = memory.pointCount(seq);
-    if (remembered !== undefined) return remembered;
-    const row = await this.#get(pk, messageRowKey(seq), ['pointCount']);
+  /** The segment starting at seq `first` (undefined when it is gone), remembered or read. */
+  async #segmentAt(pk: string, memory: StreamMemory, first: number): Promise<SegmentSize | undefined> {
+    const remembered = memory.segment(first);
+    if (remembered) return remembered;
+    const row = await this.#get(pk, segmentRowKey(first), ['count', 'pointCount']);
     if (!row) return undefined;
-    const points = Number(row.pointCount);
-    memory.notePointCount(seq, points);
-    return points;
+    const segment = { first, count: Number(row.count), points: Number(row.pointCount) };
+    memory.noteSegment(segment);
+    return segment;
+  }
+
+  /** The stored segment holding `seq` (undefined when it is gone), remembered or read: the one with the greatest first seq up to `seq`. */
+  async #segmentHolding(pk: string, memory: StreamMemory, seq: number): Promise<SegmentSize | undefined> {
+    const remembered = memory.segmentHolding(seq);
+    if (remembered) return remembered;
+    const rows = this.#table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${segmentRowKey(seq)} and RowKey lt ${SEGMENT_ROW_END}`, select: ['RowKey', 'count', 'pointCount'] },
+    });
+    for await (const page of rows.byPage({ maxPageSize: 1 })) {
+      const row = page[0];
+      if (!row) return undefined;
+      const segment = { first: firstSeqFromSegmentRowKey(row.rowKey!), count: Number(row.count), points: Number(row.pointCount) };
+      if (segment.first + segment.count <= seq) return undefined;
+      memory.noteSegment(segment);
+      return segment;
+    }
+    return undefined;
   }
 
   /**
@@ -237,9 +314,8 @@ export class RecentPointsStore {
    * stream delivered meanwhile are noted together: the counter's sent watermark moves past them
    * when every seq before them was sent (usually in the transaction that records the stream's
    * next events, else in one update of the counter). Sends finish out of order, so a message the
-   * watermark cannot cover yet waits one more round; then its marker is marked sent instead
-   * (those of a round in one transaction). Every 100th seq of a stream also forgets event ids
-   * older than the retention period.
+   * watermark cannot cover yet waits one more round; then its segment is flagged sent instead.
+   * Every 100th seq of a stream also forgets event ids older than the retention period.
    */
   async completeDelivery(message: LiveMessage): Promise<void> {
     const pk = partitionKey(message.stream);
@@ -259,22 +335,28 @@ export class RecentPointsStore {
       try {
         const response = await this.#table.updateEntity({ partitionKey: pk, rowKey: COUNTER_ROW_KEY, sentThrough: BigInt(sentThrough) }, 'Merge', { etag: counter.etag });
         memory.watermarkStored(sentThrough);
-        memory.counter = response.etag === undefined ? undefined : { state: { ...counter.state, sentThrough }, etag: response.etag };
+        memory.adopt(response.etag === undefined ? undefined : { state: { ...counter.state, sentThrough }, etag: response.etag });
       } catch (error) {
-        memory.counter = undefined;
-        // Another instance wrote the counter meanwhile: the markers below say it instead.
+        memory.forget();
+        // Another instance wrote the counter meanwhile: the sent flags below say it instead.
         if (!isConflict(error)) throw error;
       }
     }
     const covered = memory.counter?.state.sentThrough ?? 0;
-    const rowKeys = [...new Set(sent.filter((item) => item.sent.seq > covered && item.lastChance).map((item) => markerRowKey(item.sent.id)))];
-    const markSent = (rowKey: string): TransactionAction => ['update', { partitionKey: pk, rowKey, sent: true }, 'Merge'];
-    for (let start = 0; start < rowKeys.length; start += MAX_OPERATIONS) {
-      const chunk = rowKeys.slice(start, start + MAX_OPERATIONS);
-      if (chunk.length === 1) await this.#table.updateEntity(markSent(chunk[0])[1], 'Merge');
-      else await this.#table.submitTransaction(chunk.map(markSent));
+    const flags = new Map<number, Record<string, boolean>>();
+    for (const seq of new Set(sent.filter((item) => item.sent.seq > covered && item.lastChance).map((item) => item.sent.seq))) {
+      const segment = await this.#segmentHolding(pk, memory, seq);
+      // A segment trimmed meanwhile needs no flag: a redelivery of a trimmed seq is dropped.
+      if (segment) flags.set(segment.first, { ...flags.get(segment.first), [sentFlag(seq)]: true });
     }
-    if (sent.some((item) => item.sent.seq % PRUNE_EVERY_SEQ === 0 && (item.lastChance || item.sent.seq <= covered))) await this.#pruneEventIds(pk);
+    for (const [first, segmentFlags] of flags) {
+      try {
+        await this.#table.updateEntity({ partitionKey: pk, rowKey: segmentRowKey(first), ...segmentFlags }, 'Merge');
+      } catch (error) {
+        if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+      }
+    }
+    if (sent.some((item) => item.sent.seq % PRUNE_EVERY_SEQ === 0 && (item.lastChance || item.sent.seq <= covered))) await this.#pruneEventIds(pk, memory);
     return sent.map((item) => item.lastChance || item.sent.seq <= covered);
   }
 
@@ -285,34 +367,37 @@ export class RecentPointsStore {
   async readRecent(stream: string, options: { maxPoints: number; afterSeq?: number }): Promise<HistoryResponse> {
     return this.#guard('readRecent', async () => {
       const pk = partitionKey(stream);
+      const afterSeq = options.afterSeq ?? 0;
       const counter = await this.#get(pk, COUNTER_ROW_KEY);
       let lastSeq = counter ? readCounter(counter).lastSeq : 0;
-      const upperKey = options.afterSeq === undefined ? MESSAGE_ROW_END : messageRowKey(options.afterSeq);
       const rows = this.#table.listEntities({
-        queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${MESSAGE_ROW_PREFIX} and RowKey lt ${upperKey}` },
+        queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${SEGMENT_ROW_PREFIX} and RowKey lt ${SEGMENT_ROW_END}` },
       });
       const newestFirst: LiveMessage[] = [];
       let points = 0;
       scan: for await (const page of rows.byPage({ maxPageSize: HISTORY_PAGE_SIZE })) {
         for (const row of page) {
-          if (points >= options.maxPoints) break scan;
-          const message = decodeMessage(stream, seqFromMessageRowKey(row.rowKey!), row);
-          const fitting = newestPoints(message, options.maxPoints - points);
-          newestFirst.push(fitting);
-          points += countPoints(fitting);
-          lastSeq = Math.max(lastSeq, message.seq);
+          const segment = decodeSegment(stream, firstSeqFromSegmentRowKey(row.rowKey!), row);
+          lastSeq = Math.max(lastSeq, segment.at(-1)?.seq ?? 0);
+          for (const message of segment.reverse()) {
+            if (points >= options.maxPoints || message.seq <= afterSeq) break scan;
+            const fitting = newestPoints(message, options.maxPoints - points);
+            newestFirst.push(fitting);
+            points += countPoints(fitting);
+          }
         }
       }
       return { stream, lastSeq, messages: newestFirst.reverse() };
     });
   }
 
-  /** What an event id already marked means: sent (drop), or stored but not sent (send again). */
-  async #earlierOutcome(pk: string, memory: StreamMemory, stream: string, marker: TableEntityResult<Record<string, unknown>>): Promise<RecordOutcome> {
-    const seq = Number(marker.seq as bigint);
-    if (marker.sent === true || seq <= (await this.#sentThrough(pk, memory, seq))) return { kind: 'duplicate', seq };
-    const row = await this.#get(pk, messageRowKey(seq));
-    return row ? { kind: 'unsent', message: decodeMessage(stream, seq, row) } : { kind: 'duplicate', seq };
+  /** What an event id already accepted means: sent or trimmed (drop), or stored but not sent (send again). */
+  async #earlierOutcome(pk: string, memory: StreamMemory, stream: string, { seq, markedSent }: Accepted): Promise<RecordOutcome> {
+    if (markedSent || seq <= (await this.#sentThrough(pk, memory, seq))) return { kind: 'duplicate', seq };
+    const segment = await this.#segmentHolding(pk, memory, seq);
+    const row = segment && (await this.#get(pk, segmentRowKey(segment.first)));
+    if (!segment || !row || row[sentFlag(seq)] === true) return { kind: 'duplicate', seq };
+    return { kind: 'unsent', message: decodeSegment(stream, segment.first, row)[seq - segment.first] };
   }
 
   /** The stored sent watermark: remembered when that already covers `seq` (it only grows), else read. */
@@ -323,26 +408,29 @@ export class RecentPointsStore {
     return counter ? readCounter(counter).sentThrough : 0;
   }
 
-  async #pruneEventIds(pk: string): Promise<void> {
+  /** Deletes id rows (bucket chunks and markers) last written before the retention period. */
+  async #pruneEventIds(pk: string, memory: StreamMemory): Promise<void> {
     const before = new Date(Date.now() - this.#eventIdRetentionInMs);
     const expired = this.#table.listEntities({
       queryOptions: {
-        filter: odata`PartitionKey eq ${pk} and RowKey ge ${MARKER_ROW_PREFIX} and RowKey lt ${MARKER_ROW_END} and Timestamp lt ${before}`,
+        filter: odata`PartitionKey eq ${pk} and RowKey ge ${EVENT_ID_ROW_PREFIX} and RowKey lt ${EVENT_ID_ROW_END} and Timestamp lt ${before}`,
         select: ['RowKey'],
       },
     });
     let batch: TransactionAction[] = [];
     let pruned = 0;
+    const submit = async () => {
+      await this.#table.submitTransaction(batch);
+      batch = [];
+      memory.forgetBuckets();
+    };
     for await (const row of expired) {
       batch.push(['delete', { partitionKey: pk, rowKey: row.rowKey! }]);
       pruned += 1;
-      if (batch.length === 100) {
-        await this.#table.submitTransaction(batch);
-        batch = [];
-      }
+      if (batch.length === 100) await submit();
       if (pruned >= MAX_PRUNED_PER_RUN) break;
     }
-    if (batch.length > 0) await this.#table.submitTransaction(batch);
+    if (batch.length > 0) await submit();
   }
 
   async #get(pk: string, rowKey: string, select?: string[]): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
@@ -368,6 +456,13 @@ export class RecentPointsStore {
       throw new StoreUnavailableError(`recent-points store ${operation} failed: ${storageProblem(error)}`, { cause: error });
     }
   }
+}
+
+/** What a bucket says of an event with a time of its own. */
+function acceptedIn(buckets: ReadonlyMap<number, KnownBucket>, draft: MessageDraft): Accepted | undefined {
+  if (draft.untimed) return undefined;
+  const seq = buckets.get(idBucketOf(draft.time))?.ids.get(idHash(draft.id));
+  return seq === undefined ? undefined : { seq, markedSent: false };
 }
 
 function readCounter(entity: Record<string, unknown>): CounterState {
@@ -396,19 +491,19 @@ function delay(ms: number): Promise<void> {
 
 /**
  * Waiting work taken into one batch: every delivered message, so that its invocation does not
- * wait behind a backlog of events, and the oldest events that fit one transaction (bounded in
- * count and points, each event id once).
+ * wait behind a backlog of events, and the oldest events that fit one segment row (bounded in
+ * count and size, each event id once). A lone event always fits.
  */
 function selectStreamWork(waiting: readonly StreamWork[]): number[] {
   const ids = new Set<string>();
   const taken: number[] = [];
-  let points = 0;
+  let bytes = 0;
   let eventsFull = false;
   waiting.forEach((item, index) => {
     if ('draft' in item) {
       if (eventsFull) return;
-      points += countPoints(item.draft);
-      if (ids.size > 0 && (ids.size >= MAX_EVENTS_PER_TRANSACTION || points > MAX_POINTS_PER_TRANSACTION || ids.has(item.draft.id))) {
+      bytes += segmentBytesOf(item.draft);
+      if (ids.size > 0 && (ids.size >= MAX_EVENTS_PER_TRANSACTION || bytes > MAX_SEGMENT_BYTES || ids.has(item.draft.id))) {
         eventsFull = true;
         return;
       }

@@ -1,12 +1,14 @@
 /**
  * What one store instance remembers of the streams it writes, so that a busy stream's next
- * transaction needs no reads: the counter row as last committed (with its ETag), the point
- * counts of message rows, the event ids accepted lately, and the seqs it sent above the
- * counter's sent watermark. None of it is trusted blindly: a transaction built from it is
- * guarded by the counter's ETag and by creating the marker rows, so when another instance or a
- * redelivery got in between, storage refuses it and the store reads the truth again.
- * Everything is bounded.
+ * transaction needs no reads: the counter row as last committed (with its ETag), the sizes of
+ * the segment rows, the id buckets it read or wrote, and the seqs it sent above the counter's
+ * sent watermark. None of it is trusted blindly: a transaction built from it is guarded by the
+ * counter's ETag (every transaction writes the counter), so when another instance got in
+ * between, storage refuses it and the store reads the truth again. What was known under an
+ * older ETag is forgotten with it. Everything is bounded.
  */
+import { type AcceptedId, type KnownBucket } from './id-buckets.js';
+
 export interface CounterState {
   lastSeq: number;
   oldestSeq: number;
@@ -20,61 +22,130 @@ export interface CachedCounter {
   etag: string;
 }
 
+/** A stored segment row: `count` messages from seq `first`, `points` points in all. */
+export interface SegmentSize {
+  first: number;
+  count: number;
+  points: number;
+}
+
 const MAX_STREAMS = 1000;
-const MAX_POINT_COUNTS_PER_STREAM = 20_000;
-const MAX_RECENT_IDS_PER_STREAM = 1000;
+const MAX_SEGMENTS_PER_STREAM = 20_000;
+const MAX_KNOWN_IDS_PER_STREAM = 20_000;
 const MAX_SENT_SEQS_PER_STREAM = 1000;
+/** A transaction's segment holds at most this many messages. */
+export const MAX_EVENTS_PER_TRANSACTION = 32;
 
 export class StreamMemory {
-  /** The counter row as this instance last committed or read it; undefined when it must be read again. */
-  counter: CachedCounter | undefined;
-  /** Point counts of message rows by seq: a seq's row is written once, so a count stays true. */
-  readonly #pointCounts = new Map<number, number>();
-  /** No count below this seq is kept. */
-  #countsFrom = 1;
-  /** Event ids this instance stored lately, oldest first. */
-  readonly #recentIds = new Set<string>();
+  #counter: CachedCounter | undefined;
+  /** Segment sizes by first seq: a segment row is written once, so a size stays true. */
+  readonly #segments = new Map<number, SegmentSize>();
+  /** No segment below this seq is kept. */
+  #segmentsFrom = 1;
+  /** Id buckets as known under the counter's ETag, least recently used first. */
+  readonly #buckets = new Map<number, KnownBucket>();
+  #knownIds = 0;
   /** Seqs this instance sent that the stored watermark may not cover yet, oldest first. */
   readonly #sentSeqs = new Set<number>();
 
-  pointCount(seq: number): number | undefined {
-    return this.#pointCounts.get(seq);
+  /** The counter row as this instance last committed or read it; undefined when it must be read again. */
+  get counter(): CachedCounter | undefined {
+    return this.#counter;
   }
 
   /**
-   * Notes a committed transaction: the counter it wrote (remembered only with its new ETag), the
-   * rows it created, the ids it accepted.
+   * The counter as just read or written. Under an ETag other than the remembered one, someone
+   * else wrote the stream meanwhile: the buckets known until now may be out of date.
    */
-  committed(state: CounterState, etag: string | undefined, created: readonly { seq: number; points: number }[], eventIds: readonly string[]): void {
-    this.counter = etag === undefined ? undefined : { state, etag };
-    this.#forgetCountsBelow(state.oldestSeq);
-    for (const { seq, points } of created) this.notePointCount(seq, points);
-    for (const id of eventIds) {
-      this.#recentIds.delete(id);
-      this.#recentIds.add(id);
-      if (this.#recentIds.size > MAX_RECENT_IDS_PER_STREAM) this.#recentIds.delete(this.#recentIds.values().next().value!);
+  adopt(counter: CachedCounter | undefined): void {
+    if (counter?.etag !== this.#counter?.etag || counter === undefined) this.forgetBuckets();
+    this.#counter = counter;
+  }
+
+  /** The stream must be read again before it is written. */
+  forget(): void {
+    this.adopt(undefined);
+  }
+
+  /** Notes a committed transaction: the counter it wrote (under its new ETag), the segment it created, the ids it accepted. */
+  committed(state: CounterState, etag: string | undefined, segment: SegmentSize | undefined, accepted: ReadonlyMap<number, { chunk: number; ids: readonly AcceptedId[] }>): void {
+    if (etag === undefined) return this.forget();
+    this.#counter = { state, etag };
+    this.#forgetSegmentsBelow(state.oldestSeq);
+    if (segment) this.noteSegment(segment);
+    for (const [number, { chunk, ids }] of accepted) {
+      const bucket = this.#buckets.get(number);
+      if (!bucket) continue;
+      if (chunk !== bucket.chunk) Object.assign(bucket, { chunk, entriesInChunk: 0 });
+      bucket.entriesInChunk += 1;
+      for (const { hash, seq } of ids) bucket.ids.set(hash, seq);
+      this.#knownIds += ids.length;
+    }
+    this.#boundBuckets();
+  }
+
+  segment(first: number): SegmentSize | undefined {
+    return this.#segments.get(first);
+  }
+
+  /** The remembered segment holding `seq`, if any. */
+  segmentHolding(seq: number): SegmentSize | undefined {
+    for (let first = seq; first > seq - MAX_EVENTS_PER_TRANSACTION && first >= this.#segmentsFrom; first -= 1) {
+      const segment = this.#segments.get(first);
+      if (segment) return segment.first + segment.count > seq ? segment : undefined;
+    }
+    return undefined;
+  }
+
+  noteSegment(segment: SegmentSize): void {
+    if (segment.first < this.#segmentsFrom) return;
+    this.#segments.set(segment.first, segment);
+    if (this.#segments.size > MAX_SEGMENTS_PER_STREAM) this.#segments.delete(this.#segments.keys().next().value!);
+  }
+
+  /** Trimmed segments are gone for good: their sizes go too. */
+  #forgetSegmentsBelow(oldestSeq: number): void {
+    if (oldestSeq <= this.#segmentsFrom) return;
+    for (const first of this.#segments.keys()) if (first < oldestSeq) this.#segments.delete(first);
+    this.#segmentsFrom = oldestSeq;
+  }
+
+  /** A bucket known under the current ETag, if any. */
+  bucket(number: number): KnownBucket | undefined {
+    const bucket = this.#buckets.get(number);
+    if (bucket) {
+      this.#buckets.delete(number);
+      this.#buckets.set(number, bucket);
+    }
+    return bucket;
+  }
+
+  /** Notes a bucket as read under the current ETag. */
+  noteBucket(number: number, bucket: KnownBucket): void {
+    this.#dropBucket(number);
+    this.#buckets.set(number, bucket);
+    this.#knownIds += bucket.ids.size;
+  }
+
+  /** What is known of the buckets is not true any more (another writer, or ids pruned). */
+  forgetBuckets(): void {
+    this.#buckets.clear();
+    this.#knownIds = 0;
+  }
+
+  /** The least recently used buckets go first; the one used last stays, however large. */
+  #boundBuckets(): void {
+    for (const number of this.#buckets.keys()) {
+      if (this.#knownIds <= MAX_KNOWN_IDS_PER_STREAM || this.#buckets.size === 1) break;
+      this.#dropBucket(number);
     }
   }
 
-  notePointCount(seq: number, points: number): void {
-    if (seq < this.#countsFrom) return;
-    this.#pointCounts.set(seq, points);
-    if (this.#pointCounts.size > MAX_POINT_COUNTS_PER_STREAM) this.#pointCounts.delete(this.#pointCounts.keys().next().value!);
-  }
-
-  /** Trimmed rows are gone for good: their counts go too (walking the seqs or the map, whichever is shorter). */
-  #forgetCountsBelow(oldestSeq: number): void {
-    if (oldestSeq <= this.#countsFrom) return;
-    if (oldestSeq - this.#countsFrom <= this.#pointCounts.size) {
-      for (let seq = this.#countsFrom; seq < oldestSeq; seq += 1) this.#pointCounts.delete(seq);
-    } else {
-      for (const seq of this.#pointCounts.keys()) if (seq < oldestSeq) this.#pointCounts.delete(seq);
-    }
-    this.#countsFrom = oldestSeq;
-  }
-
-  acceptedLately(eventId: string): boolean {
-    return this.#recentIds.has(eventId);
+  #dropBucket(number: number): void {
+    const bucket = this.#buckets.get(number);
+    if (!bucket) return;
+    this.#knownIds -= bucket.ids.size;
+    this.#buckets.delete(number);
   }
 
   /** Notes seqs whose messages reached SignalR. */

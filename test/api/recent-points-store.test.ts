@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startAzurite, type RunningAzurite } from '../../api/local/azurite.js';
 import type { LiveMessage } from '../../api/live-message.js';
 import { RecentPointsStore, type MessageDraft, type RecordOutcome } from '../../api/store/recent-points-store.js';
-import { COUNTER_ROW_KEY, MARKER_ROW_END, MARKER_ROW_PREFIX, partitionKey } from '../../api/store/table-keys.js';
+import { COUNTER_ROW_KEY, EVENT_ID_ROW_END, EVENT_ID_ROW_PREFIX, partitionKey, SEGMENT_ROW_END, SEGMENT_ROW_PREFIX } from '../../api/store/table-keys.js';
 
 const tableName = () => `t${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
@@ -65,7 +65,7 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     assert.deepEqual(await store.record(event), { kind: 'duplicate', seq: 1 });
   });
 
-  it('keeps at least the last N points and never more than N plus one event', async () => {
+  it('keeps at least the last N points and never more than N plus one transaction\'s events', async () => {
     const name = tableName();
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10 });
     const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
@@ -78,7 +78,7 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
       }
       const total = sizes.slice(0, sizes.indexOf(size) + 1).reduce((a, b) => a + b, 0);
       assert.ok(stored >= Math.min(10, total), `at least the newest 10 points (stored ${stored})`);
-      assert.ok(stored <= 10 + 9, `at most N plus one event (stored ${stored})`);
+      assert.ok(stored <= 10 + 9, `at most N plus one transaction's events, here one (stored ${stored})`);
     }
     const history = await store.readRecent('s/bounded', { maxPoints: 10 });
     assert.equal(history.messages.reduce((n, m) => n + m.series[0].x.length, 0), 10);
@@ -198,26 +198,26 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     assert.deepEqual(again.map((outcome) => outcome.kind), messages.map((message) => (message.seq === 9 ? 'unsent' : 'duplicate')));
   });
 
-  /** The stream's counter row and its markers' `sent` flags, as stored. */
-  async function storedSentState(name: string, stream: string): Promise<{ sentThrough: number; markersMarkedSent: number }> {
+  /** The stream's counter row and the sent flags of its segments, as stored. */
+  async function storedSentState(name: string, stream: string): Promise<{ sentThrough: number; sentFlags: number }> {
     const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
     const pk = partitionKey(stream);
     const counter = await table.getEntity<{ sentThrough: bigint }>(pk, COUNTER_ROW_KEY);
-    let markersMarkedSent = 0;
-    for await (const marker of table.listEntities<{ sent: boolean }>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${MARKER_ROW_PREFIX} and RowKey lt ${MARKER_ROW_END}` } })) {
-      if (marker.sent) markersMarkedSent += 1;
+    let sentFlags = 0;
+    for await (const segment of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${SEGMENT_ROW_PREFIX} and RowKey lt ${SEGMENT_ROW_END}` } })) {
+      sentFlags += Object.keys(segment).filter((name) => /^s\d+$/.test(name)).length;
     }
-    return { sentThrough: Number(counter.sentThrough), markersMarkedSent };
+    return { sentThrough: Number(counter.sentThrough), sentFlags };
   }
 
-  it('notes sends in the counter row\'s watermark, not on each marker', async () => {
+  it('notes sends in the counter row\'s watermark, not on each segment', async () => {
     const name = tableName();
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 1000 });
     for (let round = 0; round < 3; round += 1) {
       const outcomes = await Promise.all(Array.from({ length: 8 }, () => store.record(draft('s/watermark', 1))));
       await Promise.all(outcomes.map((outcome) => store.completeDelivery(sentMessage(outcome))));
     }
-    assert.deepEqual(await storedSentState(name, 's/watermark'), { sentThrough: 24, markersMarkedSent: 0 });
+    assert.deepEqual(await storedSentState(name, 's/watermark'), { sentThrough: 24, sentFlags: 0 });
   });
 
   it('moves the watermark past a message trimmed before its failed send was retried', async () => {
@@ -225,11 +225,67 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 5 });
     const unsent = draft('s/trimmed-unsent', 1, 'never-sent');
     assert.equal(sentMessage(await store.record(unsent)).seq, 1);
-    // seq 1's send failed; the stream moves on and trims it.
-    for (let i = 0; i < 10; i += 1) await store.completeDelivery(sentMessage(await store.record(draft('s/trimmed-unsent', 1))));
-    // Seqs 2 to 5 were sent while seq 1 held the watermark back, so their markers say it; from the trim on, the watermark does.
-    assert.deepEqual(await storedSentState(name, 's/trimmed-unsent'), { sentThrough: 11, markersMarkedSent: 4 });
+    // seq 1's send failed; seqs 2 to 4 were sent while it held the watermark back, so their segments say it.
+    for (let i = 0; i < 3; i += 1) await store.completeDelivery(sentMessage(await store.record(draft('s/trimmed-unsent', 1))));
+    assert.deepEqual(await storedSentState(name, 's/trimmed-unsent'), { sentThrough: 0, sentFlags: 3 });
+    // The stream moves on and trims seq 1: from then on, the watermark says it.
+    for (let i = 0; i < 7; i += 1) await store.completeDelivery(sentMessage(await store.record(draft('s/trimmed-unsent', 1))));
+    assert.deepEqual(await storedSentState(name, 's/trimmed-unsent'), { sentThrough: 11, sentFlags: 0 });
     assert.deepEqual(await store.record(unsent), { kind: 'duplicate', seq: 1 }, 'a redelivery of the trimmed event is dropped');
+  });
+
+  /** Rows of a stream's partition by kind. */
+  async function storedRows(name: string, stream: string): Promise<{ segments: number; idRows: number; all: number }> {
+    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    const rows = { segments: 0, idRows: 0, all: 0 };
+    for await (const row of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey(stream)}`, select: ['RowKey'] } })) {
+      rows.all += 1;
+      if (row.rowKey!.startsWith(SEGMENT_ROW_PREFIX)) rows.segments += 1;
+      if (row.rowKey! >= EVENT_ID_ROW_PREFIX && row.rowKey! < EVENT_ID_ROW_END) rows.idRows += 1;
+    }
+    return rows;
+  }
+
+  it('writes a handful of rows per transaction, however many events it holds', async () => {
+    const name = tableName();
+    const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 1000 });
+    // One event alone, then transactions of at most 32: four in all, their ids in one bucket of event times.
+    const events = Array.from({ length: 80 }, (_, i) => draft('s/rows', 1, `rows-${i}`));
+    await Promise.all(events.map((event) => store.record(event)));
+    assert.deepEqual(await storedRows(name, 's/rows'), { segments: 4, idRows: 1, all: 6 });
+  });
+
+  it('finds an id accepted by another instance in any bucket and chunk, and never stores it twice', async () => {
+    const name = tableName();
+    const [a, b] = [0, 1].map(() => new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10_000 }));
+    const at = (time: number, id: string): MessageDraft => ({ ...draft('s/buckets', 1, id), time });
+    // 250 transactions of one bucket fill its first chunk (200 entries) and go on in a second; two more buckets beside it.
+    for (let i = 0; i < 250; i += 1) await a.record(at(1_733_250_000_000, `same-bucket-${i}`));
+    await a.record(at(1_733_250_000_000 - 3600_000, 'an-hour-before'));
+    await a.record(at(1_733_250_000_000 + 86_400_000, 'a-day-after'));
+    assert.equal((await storedRows(name, 's/buckets')).idRows, 4);
+    // b knows nothing yet; a knows the buckets, but b's writes change the counter under it.
+    for (const id of ['same-bucket-0', 'same-bucket-249', 'an-hour-before', 'a-day-after']) {
+      const time = id === 'an-hour-before' ? 1_733_250_000_000 - 3600_000 : id === 'a-day-after' ? 1_733_250_000_000 + 86_400_000 : 1_733_250_000_000;
+      assert.equal((await b.record(at(time, id))).kind, 'unsent', `b finds ${id}`);
+    }
+    assert.equal(sentMessage(await b.record(at(1_733_250_000_000, 'b-new'))).seq, 253);
+    assert.equal((await a.record(at(1_733_250_000_000, 'b-new'))).kind, 'unsent', 'a notices the id b accepted into a bucket a knew');
+    const { messages } = await a.readRecent('s/buckets', { maxPoints: 10_000 });
+    assert.deepEqual(messages.map((message) => message.seq), Array.from({ length: 253 }, (_, i) => i + 1));
+  });
+
+  it('tells a redelivery of an event without a time of its own, whose arrival time differs', async () => {
+    const name = tableName();
+    const [store, fresh] = [0, 1].map(() => new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 100 }));
+    const untimed = (time: number): MessageDraft => ({ ...draft('s/untimed', 1, 'no-time'), time, untimed: true });
+    const first = sentMessage(await store.record(untimed(1_733_250_000_000)));
+    assert.ok(!('untimed' in first), 'the live message carries only its contract fields');
+    const again = await fresh.record(untimed(1_733_250_030_000));
+    assert.equal(again.kind, 'unsent', 'the redelivery 30 s later, at another instance');
+    assert.deepEqual(sentMessage(again), first, 'the same message, same seq');
+    await fresh.completeDelivery(first);
+    assert.deepEqual(await store.record(untimed(1_733_250_600_000)), { kind: 'duplicate', seq: 1 });
   });
 
   it('fails with StoreUnavailableError, naming the operation, when storage is unreachable', async () => {
