@@ -1,7 +1,9 @@
 /**
  * Per key, one batch at a time: items that arrive while a key's batch is being processed wait,
  * and the next batch takes them together. An item arriving at an idle key starts at once,
- * alone, so batching adds no latency at low rates. Results are handed out in batch order.
+ * alone, so batching adds no latency at low rates, except for items that may linger: while
+ * only those wait, the next batch waits a moment for an item that may not, to go with it.
+ * Results are handed out in batch order.
  */
 export interface KeyedBatchesOptions<Item, Result> {
   /**
@@ -11,6 +13,8 @@ export interface KeyedBatchesOptions<Item, Result> {
   select(waiting: readonly Item[]): number[];
   /** Processes one batch of a key: one result per item, in order; throwing fails every item. */
   process(key: string, items: Item[]): Promise<Result[]>;
+  /** Items that may wait up to `forMs` for company (default: none). */
+  linger?: { forMs: number; applies(item: Item): boolean };
 }
 
 interface Waiting<Item, Result> {
@@ -19,10 +23,16 @@ interface Waiting<Item, Result> {
   reject(error: unknown): void;
 }
 
+interface KeyQueue<Item, Result> {
+  entries: Waiting<Item, Result>[];
+  /** Ends a linger early: set while the key lingers. */
+  wake?: () => void;
+}
+
 export class KeyedBatches<Item, Result> {
   readonly #options: KeyedBatchesOptions<Item, Result>;
-  /** Keys with a batch under way, and what waits for the next one. */
-  readonly #waiting = new Map<string, Waiting<Item, Result>[]>();
+  /** Keys with a batch under way or lingering, and what waits for the next one. */
+  readonly #queues = new Map<string, KeyQueue<Item, Result>>();
 
   constructor(options: KeyedBatchesOptions<Item, Result>) {
     this.#options = options;
@@ -30,23 +40,29 @@ export class KeyedBatches<Item, Result> {
 
   add(key: string, item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      const waiting = this.#waiting.get(key);
-      if (waiting) {
-        waiting.push({ item, resolve, reject });
+      const queue = this.#queues.get(key);
+      if (queue) {
+        queue.entries.push({ item, resolve, reject });
+        if (!this.#lingers(item)) queue.wake?.();
         return;
       }
-      const queue = [{ item, resolve, reject }];
-      this.#waiting.set(key, queue);
-      void this.#drain(key, queue);
+      const fresh: KeyQueue<Item, Result> = { entries: [{ item, resolve, reject }] };
+      this.#queues.set(key, fresh);
+      void this.#drain(key, fresh);
     });
   }
 
-  async #drain(key: string, queue: Waiting<Item, Result>[]): Promise<void> {
-    while (queue.length > 0) {
-      const taken = new Set(this.#options.select(queue.map((entry) => entry.item))).add(0);
-      const batch = queue.filter((_, index) => taken.has(index));
-      const left = queue.filter((_, index) => !taken.has(index));
-      queue.splice(0, queue.length, ...left);
+  #lingers(item: Item): boolean {
+    return this.#options.linger?.applies(item) ?? false;
+  }
+
+  async #drain(key: string, queue: KeyQueue<Item, Result>): Promise<void> {
+    while (queue.entries.length > 0) {
+      if (queue.entries.every((entry) => this.#lingers(entry.item))) await this.#linger(queue);
+      const items = queue.entries.map((entry) => entry.item);
+      const taken = new Set(this.#options.select(items)).add(0);
+      const batch = queue.entries.filter((_, index) => taken.has(index));
+      queue.entries = queue.entries.filter((_, index) => !taken.has(index));
       try {
         const results = await this.#options.process(key, batch.map((entry) => entry.item));
         batch.forEach((entry, index) => entry.resolve(results[index]));
@@ -54,6 +70,17 @@ export class KeyedBatches<Item, Result> {
         for (const entry of batch) entry.reject(error);
       }
     }
-    this.#waiting.delete(key);
+    this.#queues.delete(key);
+  }
+
+  #linger(queue: KeyQueue<Item, Result>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => queue.wake!(), this.#options.linger!.forMs);
+      queue.wake = () => {
+        clearTimeout(timer);
+        queue.wake = undefined;
+        resolve();
+      };
+    });
   }
 }

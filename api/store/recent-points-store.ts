@@ -80,9 +80,10 @@ export class StoreUnavailableError extends Error {
 /** An entity-group transaction holds at most 100 operations. */
 const MAX_OPERATIONS = 100;
 const MAX_ATTEMPTS = 40;
-const PRUNE_EVERY_SEQ = 100;
+const PRUNE_EVERY_SEQ = 1000;
 const MAX_PRUNED_PER_RUN = 1000;
 const HISTORY_PAGE_SIZE = 100;
+const DELIVERY_NOTE_LINGER_IN_MS = 10;
 
 /** What storage says of an event id already accepted: its seq, and whether its own marker says it was sent. */
 interface Accepted {
@@ -104,6 +105,8 @@ export class RecentPointsStore {
   readonly #streams = new KeyedBatches<StreamWork, WorkResult>({
     select: selectStreamWork,
     process: (pk, work) => this.#process(pk, work),
+    // A busy stream records its next events within moments: their transaction carries the watermark, saving a write.
+    linger: { forMs: DELIVERY_NOTE_LINGER_IN_MS, applies: (work) => 'sent' in work },
   });
 
   constructor(options: RecentPointsStoreOptions) {
@@ -315,7 +318,7 @@ export class RecentPointsStore {
    * when every seq before them was sent (usually in the transaction that records the stream's
    * next events, else in one update of the counter). Sends finish out of order, so a message the
    * watermark cannot cover yet waits one more round; then its segment is flagged sent instead.
-   * Every 100th seq of a stream also forgets event ids older than the retention period.
+   * Every 1000th seq of a stream also forgets event ids older than the retention period.
    */
   async completeDelivery(message: LiveMessage): Promise<void> {
     const pk = partitionKey(message.stream);
@@ -335,7 +338,7 @@ export class RecentPointsStore {
       try {
         const response = await this.#table.updateEntity({ partitionKey: pk, rowKey: COUNTER_ROW_KEY, sentThrough: BigInt(sentThrough) }, 'Merge', { etag: counter.etag });
         memory.watermarkStored(sentThrough);
-        memory.adopt(response.etag === undefined ? undefined : { state: { ...counter.state, sentThrough }, etag: response.etag });
+        memory.wrote(response.etag === undefined ? undefined : { state: { ...counter.state, sentThrough }, etag: response.etag });
       } catch (error) {
         memory.forget();
         // Another instance wrote the counter meanwhile: the sent flags below say it instead.

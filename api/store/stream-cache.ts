@@ -62,6 +62,12 @@ export class StreamMemory {
     this.#counter = counter;
   }
 
+  /** The counter as this instance just wrote it under the remembered ETag: what was known stays true. */
+  wrote(counter: CachedCounter | undefined): void {
+    if (counter === undefined) this.forget();
+    else this.#counter = counter;
+  }
+
   /** The stream must be read again before it is written. */
   forget(): void {
     this.adopt(undefined);

@@ -108,11 +108,14 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: tableName(), pointsPerStream: 1000, eventIdRetentionInMs: 0 });
     const first = draft('s/pruned', 1, 'first-id');
     await store.completeDelivery(sentMessage(await store.record(first)));
-    // Every 100th seq prunes; with no retention the first id is then forgotten.
-    for (let i = 2; i <= 100; i += 1) await store.completeDelivery(sentMessage(await store.record(draft('s/pruned', 1))));
+    // Every 1000th seq prunes; with no retention the first id is then forgotten.
+    for (let seq = 2; seq <= 1000; seq += 111) {
+      const group = Array.from({ length: Math.min(111, 1001 - seq) }, () => store.record(draft('s/pruned', 1)));
+      await Promise.all((await Promise.all(group)).map((outcome) => store.completeDelivery(sentMessage(outcome))));
+    }
     const again = await store.record(first);
     assert.equal(again.kind, 'new');
-    assert.equal(sentMessage(again).seq, 101);
+    assert.equal(sentMessage(again).seq, 1001);
   });
 
   it('records a burst of one stream together: consecutive seqs, handed out in seq order, each row once', async () => {
