@@ -9,6 +9,7 @@ import { RateLimiter } from './http/rate-limiter.js';
 import { currentAppSettings, SETTING, SettingsError, type AppSettings } from './settings.js';
 import { ClientAccessTokens } from './signalr/client-access-tokens.js';
 import { ConnectionStringError, parseSignalRConnectionString, type SignalRServiceEndpoint } from './signalr/connection-string.js';
+import { LiveMessageSender } from './signalr/live-message-sender.js';
 import { SignalRRestClient } from './signalr/rest-client.js';
 import { RecentPointsStore } from './store/recent-points-store.js';
 
@@ -17,6 +18,8 @@ export type RateLimitedOperation = 'negotiate' | 'subscribe' | 'history';
 export interface Services {
   readonly settings: AppSettings;
   signalR(): SignalRRestClient;
+  /** Live messages to their stream's group, batched per stream while a send is under way. */
+  liveMessages(): LiveMessageSender;
   clientTokens(): ClientAccessTokens;
   store(): RecentPointsStore;
   /** Undefined when caller tokens are not configured. */
@@ -41,6 +44,7 @@ export function currentServices(): Services {
 function createServices(settings: AppSettings): Services {
   const endpoint = once(() => signalREndpoint(settings));
   const signalR = once(() => new SignalRRestClient(endpoint(), { hub: settings.hub, timeoutInMs: settings.signalRRequestTimeoutInMs }));
+  const liveMessages = once(() => new LiveMessageSender(signalR()));
   const clientTokens = once(
     () => new ClientAccessTokens(endpoint(), { hub: settings.hub, lifetimeInSeconds: settings.accessTokenLifetimeInSeconds }),
   );
@@ -66,6 +70,7 @@ function createServices(settings: AppSettings): Services {
   return {
     settings,
     signalR,
+    liveMessages,
     clientTokens,
     store,
     callerTokens,

@@ -9,7 +9,6 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { parseIncomingEvent } from '../events/incoming-event.js';
-import { LIVE_MESSAGE_TARGET } from '../live-message.js';
 import { currentServices } from '../services.js';
 import { countPoints } from '../store/message-points.js';
 import type { FunctionDefinition } from './function-definition.js';
@@ -29,7 +28,7 @@ export async function ingest(event: unknown, context: InvocationContext): Promis
     return;
   }
   const { message } = outcome;
-  await services.signalR().sendToGroup(message.stream, { target: LIVE_MESSAGE_TARGET, arguments: [message] });
+  await services.liveMessages().send(message);
   try {
     await store.completeDelivery(message);
   } catch (error) {

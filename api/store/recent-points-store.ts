@@ -13,7 +13,7 @@ import { odata, RestError, TableClient, type TableEntityResult, type Transaction
 import type { HistoryResponse, LiveMessage } from '../live-message.js';
 import { bucketFromRows, emptyBucket, entryProperty, MAX_ENTRIES_PER_CHUNK, type AcceptedId, type KnownBucket } from './id-buckets.js';
 import { countPoints, newestPoints } from './message-points.js';
-import { KeyedBatches } from './keyed-batches.js';
+import { KeyedBatches } from '../keyed-batches.js';
 import { decodeSegment, encodeSegment, MAX_SEGMENT_BYTES, segmentBytesOf, sentFlag } from './segment-codec.js';
 import { MAX_EVENTS_PER_TRANSACTION, StreamMemories, type CounterState, type SegmentSize, type StreamMemory } from './stream-cache.js';
 import {

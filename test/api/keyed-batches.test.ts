@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeyedBatches } from '../../api/store/keyed-batches.js';
+import { KeyedBatches } from '../../api/keyed-batches.js';
 
 type Item = { note: string } | { event: string };
 

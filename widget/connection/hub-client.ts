@@ -111,7 +111,7 @@ export class HubClient {
   }
 
   /**
-   * Routes one live frame (the argument of a `points` invocation) to the widgets of its stream.
+   * Routes one live frame (an argument of a `points` invocation) to the widgets of its stream.
    * Frames that break the contract are counted and dropped; the first one is reported once.
    */
   deliver(frame: unknown): void {
@@ -207,7 +207,11 @@ export class HubClient {
       // Status is shown in the widget; the console stays quiet.
       .configureLogging(LogLevel.None)
       .build();
-    connection.on(LIVE_MESSAGE_TARGET, (...args: unknown[]) => this.deliver(args.length === 1 ? args[0] : args));
+    // One invocation carries one or more messages of a stream, in seq order.
+    connection.on(LIVE_MESSAGE_TARGET, (...frames: unknown[]) => {
+      if (frames.length === 0) this.deliver(undefined);
+      for (const frame of frames) this.deliver(frame);
+    });
     connection.onclose(() => {
       if (this.stopped || connection !== this.connection) return;
       this.wasConnected = true;

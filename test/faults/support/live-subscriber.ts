@@ -22,7 +22,7 @@ export class LiveSubscriber {
     readonly connection: HubConnection,
     readonly accessToken: string,
   ) {
-    connection.on(LIVE_MESSAGE_TARGET, (message: LiveMessage) => this.messages.push(message));
+    connection.on(LIVE_MESSAGE_TARGET, (...messages: LiveMessage[]) => this.messages.push(...messages));
   }
 
   static async connect(options: LiveSubscriberOptions): Promise<LiveSubscriber> {
