@@ -85,12 +85,6 @@ const MAX_PRUNED_PER_RUN = 1000;
 const HISTORY_PAGE_SIZE = 100;
 const DELIVERY_NOTE_LINGER_IN_MS = 10;
 
-/** What storage says of an event id already accepted: its seq, and whether its own marker says it was sent. */
-interface Accepted {
-  seq: number;
-  markedSent: boolean;
-}
-
 export class RecentPointsStore {
   readonly #table: TableClient;
   readonly #pointsPerStream: number;
@@ -174,8 +168,8 @@ export class RecentPointsStore {
       const counter = await this.#get(pk, COUNTER_ROW_KEY);
       memory.adopt(counter ? { state: readCounter(counter), etag: counter.etag as string } : undefined);
       const buckets = await this.#bucketsOf(pk, memory, [draft]);
-      const accepted = draft.untimed ? await this.#markerOf(pk, draft.id) : acceptedIn(buckets, draft);
-      if (accepted) return this.#earlierOutcome(pk, memory, draft.stream, accepted);
+      const accepted = draft.untimed ? await this.#markerSeq(pk, draft.id) : acceptedIn(buckets, draft);
+      if (accepted !== undefined) return this.#earlierOutcome(pk, memory, draft.stream, accepted);
       try {
         const [message] = await this.#commit(pk, memory, [draft], buckets);
         return { kind: 'new', message };
@@ -208,9 +202,10 @@ export class RecentPointsStore {
     return buckets;
   }
 
-  async #markerOf(pk: string, eventId: string): Promise<Accepted | undefined> {
+  /** The seq of an event without a time of its own, when its marker says it was accepted. */
+  async #markerSeq(pk: string, eventId: string): Promise<number | undefined> {
     const marker = await this.#get(pk, markerRowKey(eventId));
-    return marker ? { seq: Number(marker.seq as bigint), markedSent: marker.sent === true } : undefined;
+    return marker ? Number(marker.seq as bigint) : undefined;
   }
 
   /**
@@ -395,8 +390,8 @@ export class RecentPointsStore {
   }
 
   /** What an event id already accepted means: sent or trimmed (drop), or stored but not sent (send again). */
-  async #earlierOutcome(pk: string, memory: StreamMemory, stream: string, { seq, markedSent }: Accepted): Promise<RecordOutcome> {
-    if (markedSent || seq <= (await this.#sentThrough(pk, memory, seq))) return { kind: 'duplicate', seq };
+  async #earlierOutcome(pk: string, memory: StreamMemory, stream: string, seq: number): Promise<RecordOutcome> {
+    if (seq <= (await this.#sentThrough(pk, memory, seq))) return { kind: 'duplicate', seq };
     const segment = await this.#segmentHolding(pk, memory, seq);
     const row = segment && (await this.#get(pk, segmentRowKey(segment.first)));
     if (!segment || !row || row[sentFlag(seq)] === true) return { kind: 'duplicate', seq };
@@ -461,11 +456,9 @@ export class RecentPointsStore {
   }
 }
 
-/** What a bucket says of an event with a time of its own. */
-function acceptedIn(buckets: ReadonlyMap<number, KnownBucket>, draft: MessageDraft): Accepted | undefined {
-  if (draft.untimed) return undefined;
-  const seq = buckets.get(idBucketOf(draft.time))?.ids.get(idHash(draft.id));
-  return seq === undefined ? undefined : { seq, markedSent: false };
+/** The seq of an event with a time of its own, when its bucket says it was accepted. */
+function acceptedIn(buckets: ReadonlyMap<number, KnownBucket>, draft: MessageDraft): number | undefined {
+  return draft.untimed ? undefined : buckets.get(idBucketOf(draft.time))?.ids.get(idHash(draft.id));
 }
 
 function readCounter(entity: Record<string, unknown>): CounterState {
