@@ -59,10 +59,8 @@ export class KeyedBatches<Item, Result> {
   async #drain(key: string, queue: KeyQueue<Item, Result>): Promise<void> {
     while (queue.entries.length > 0) {
       if (queue.entries.every((entry) => this.#lingers(entry.item))) await this.#linger(queue);
-      const items = queue.entries.map((entry) => entry.item);
-      const taken = new Set(this.#options.select(items)).add(0);
-      const batch = queue.entries.filter((_, index) => taken.has(index));
-      queue.entries = queue.entries.filter((_, index) => !taken.has(index));
+      const batch = this.#take(queue);
+      if (batch.length === 0) continue;
       try {
         const results = await this.#options.process(key, batch.map((entry) => entry.item));
         batch.forEach((entry, index) => entry.resolve(results[index]));
@@ -71,6 +69,21 @@ export class KeyedBatches<Item, Result> {
       }
     }
     this.#queues.delete(key);
+  }
+
+  /** Takes the next batch off the queue; when `select` fails, the oldest item alone, failed with it. */
+  #take(queue: KeyQueue<Item, Result>): Waiting<Item, Result>[] {
+    let taken: Set<number>;
+    try {
+      taken = new Set(this.#options.select(queue.entries.map((entry) => entry.item))).add(0);
+    } catch (error) {
+      const [oldest] = queue.entries.splice(0, 1);
+      oldest.reject(error);
+      return [];
+    }
+    const batch = queue.entries.filter((_, index) => taken.has(index));
+    queue.entries = queue.entries.filter((_, index) => !taken.has(index));
+    return batch;
   }
 
   #linger(queue: KeyQueue<Item, Result>): Promise<void> {

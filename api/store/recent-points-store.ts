@@ -25,6 +25,7 @@ import {
   idBucketRowKey,
   idBucketRowRange,
   idHash,
+  isIdBucketRowKey,
   markerRowKey,
   partitionKey,
   SEGMENT_ROW_END,
@@ -68,6 +69,9 @@ type StreamWork = { draft: MessageDraft } | { sent: LiveMessage; lastChance: boo
  * not be (a failure to mark sent must not fail the events recorded in the same batch).
  */
 type WorkResult = RecordOutcome | boolean | StoreUnavailableError;
+
+/** The layout of the rows the counter row describes; written into every counter. */
+const STORE_LAYOUT = 2;
 
 /** The store could not be reached or kept refusing: a retry later may succeed. */
 export class StoreUnavailableError extends Error {
@@ -245,11 +249,11 @@ export class RecentPointsStore {
     // Every segment holds at least one point, so nothing can go while `storedPoints - 1 < pointsPerStream`.
     while (oldestSeq <= start.lastSeq && storedPoints - 1 >= this.#pointsPerStream && trimmed.length < maxTrims) {
       const segment = await this.#segmentAt(pk, memory, oldestSeq);
-      const segmentPoints = segment?.points ?? 0;
-      if (storedPoints - segmentPoints < this.#pointsPerStream) break;
-      if (segment) trimmed.push(oldestSeq);
-      storedPoints -= segmentPoints;
-      oldestSeq += segment?.count ?? 1;
+      // Gone: the remembered counter is out of date (another instance trimmed it), and the ETag refuses this transaction.
+      if (!segment || storedPoints - segment.points < this.#pointsPerStream) break;
+      trimmed.push(oldestSeq);
+      storedPoints -= segment.points;
+      oldestSeq += segment.count;
     }
     let written = 0;
     if (oldestSeq > start.lastSeq) {
@@ -262,7 +266,7 @@ export class RecentPointsStore {
     const lastSeq = start.lastSeq + messages.length;
     const sentThrough = memory.sentThrough({ sentThrough: start.sentThrough, oldestSeq });
     const counterEntity = {
-      partitionKey: pk, rowKey: COUNTER_ROW_KEY, lastSeq: BigInt(lastSeq), oldestSeq: BigInt(oldestSeq), storedPoints: BigInt(storedPoints), sentThrough: BigInt(sentThrough),
+      partitionKey: pk, rowKey: COUNTER_ROW_KEY, layout: STORE_LAYOUT, lastSeq: BigInt(lastSeq), oldestSeq: BigInt(oldestSeq), storedPoints: BigInt(storedPoints), sentThrough: BigInt(sentThrough),
     };
     const actions: TransactionAction[] = [
       counter ? ['update', counterEntity, 'Replace', { etag: counter.etag }] : ['create', counterEntity],
@@ -296,9 +300,10 @@ export class RecentPointsStore {
     const rows = this.#table.listEntities({
       queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${segmentRowKey(seq)} and RowKey lt ${SEGMENT_ROW_END}`, select: ['RowKey', 'count', 'pointCount'] },
     });
+    // A page may come back empty with more to follow; the first row found is the one.
     for await (const page of rows.byPage({ maxPageSize: 1 })) {
       const row = page[0];
-      if (!row) return undefined;
+      if (!row) continue;
       const segment = { first: firstSeqFromSegmentRowKey(row.rowKey!), count: Number(row.count), points: Number(row.pointCount) };
       if (segment.first + segment.count <= seq) return undefined;
       memory.noteSegment(segment);
@@ -415,20 +420,27 @@ export class RecentPointsStore {
         select: ['RowKey'],
       },
     });
-    let batch: TransactionAction[] = [];
-    let pruned = 0;
-    const submit = async () => {
-      await this.#table.submitTransaction(batch);
-      batch = [];
-      memory.forgetBuckets();
+    let markers: TransactionAction[] = [];
+    const deleteMarkers = async () => {
+      await this.#table.submitTransaction(markers);
+      markers = [];
     };
+    let pruned = 0;
     for await (const row of expired) {
-      batch.push(['delete', { partitionKey: pk, rowKey: row.rowKey! }]);
       pruned += 1;
-      if (batch.length === 100) await submit();
+      if (isIdBucketRowKey(row.rowKey!)) {
+        // A chunk may be merged into again (an event of an old time): delete it only as it was listed.
+        memory.forgetBuckets();
+        await this.#table.deleteEntity(pk, row.rowKey!, { etag: row.etag }).catch((error: unknown) => {
+          if (!isConflict(error)) throw error;
+        });
+      } else {
+        markers.push(['delete', { partitionKey: pk, rowKey: row.rowKey! }]);
+        if (markers.length === MAX_OPERATIONS) await deleteMarkers();
+      }
       if (pruned >= MAX_PRUNED_PER_RUN) break;
     }
-    if (batch.length > 0) await submit();
+    if (markers.length > 0) await deleteMarkers();
   }
 
   async #get(pk: string, rowKey: string, select?: string[]): Promise<TableEntityResult<Record<string, unknown>> | undefined> {
@@ -462,12 +474,15 @@ function acceptedIn(buckets: ReadonlyMap<number, KnownBucket>, draft: MessageDra
 }
 
 function readCounter(entity: Record<string, unknown>): CounterState {
+  // Rows of another layout would be misread (and a redelivery of their events not recognised): refuse them plainly.
+  if (entity.layout !== STORE_LAYOUT) {
+    throw new Error(`stream partition "${String(entity.partitionKey)}" was written by another layout of the recent-points store (layout ${JSON.stringify(entity.layout ?? null)}, not ${STORE_LAYOUT}); use a new table`);
+  }
   return {
     lastSeq: Number(entity.lastSeq as bigint),
     oldestSeq: Number(entity.oldestSeq as bigint),
     storedPoints: Number(entity.storedPoints as bigint),
-    // Absent in counters written before the watermark existed: their markers say what was sent.
-    sentThrough: entity.sentThrough === undefined ? 0 : Number(entity.sentThrough as bigint),
+    sentThrough: Number(entity.sentThrough as bigint),
   };
 }
 

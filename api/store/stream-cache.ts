@@ -131,6 +131,7 @@ export class StreamMemory {
     this.#dropBucket(number);
     this.#buckets.set(number, bucket);
     this.#knownIds += bucket.ids.size;
+    this.#boundBuckets();
   }
 
   /** What is known of the buckets is not true any more (another writer, or ids pruned). */
@@ -139,10 +140,10 @@ export class StreamMemory {
     this.#knownIds = 0;
   }
 
-  /** The least recently used buckets go first; the one used last stays, however large. */
+  /** The least recently used buckets go first (a bucket larger than the bound alone is read again when next needed). */
   #boundBuckets(): void {
     for (const number of this.#buckets.keys()) {
-      if (this.#knownIds <= MAX_KNOWN_IDS_PER_STREAM || this.#buckets.size === 1) break;
+      if (this.#knownIds <= MAX_KNOWN_IDS_PER_STREAM) break;
       this.#dropBucket(number);
     }
   }

@@ -55,6 +55,11 @@ export function idBucketRowRange(bucket: number): { from: string; to: string } {
   return { from: `${prefix}-`, to: `${prefix}.` };
 }
 
+/** A bucket chunk's key, as against a marker's (`e` and hex digits only). */
+export function isIdBucketRowKey(rowKey: string): boolean {
+  return rowKey.startsWith(EVENT_ID_ROW_PREFIX) && rowKey.includes('-');
+}
+
 export function chunkFromIdBucketRowKey(rowKey: string): number {
   return Number(rowKey.slice(rowKey.lastIndexOf('-') + 1));
 }

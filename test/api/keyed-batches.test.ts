@@ -64,4 +64,18 @@ describe('KeyedBatches', () => {
     const outcomes = await Promise.allSettled([batches.add('k', 'x'), batches.add('k', 'y')]);
     assert.deepEqual(outcomes.map((outcome) => outcome.status), ['rejected', 'fulfilled']);
   });
+
+  it('fails the oldest item when choosing a batch fails, and goes on with the rest', async () => {
+    let selections = 0;
+    const batches = new KeyedBatches<string, string>({
+      select: (waiting) => {
+        selections += 1;
+        if (selections === 2) throw new Error('select failed');
+        return waiting.map((_, index) => index);
+      },
+      process: async (_, items) => items.map((item) => `done ${item}`),
+    });
+    const outcomes = await Promise.allSettled(['a', 'b', 'c'].map((item) => batches.add('k', item)));
+    assert.deepEqual(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : (outcome.reason as Error).message)), ['done a', 'select failed', 'done c']);
+  });
 });

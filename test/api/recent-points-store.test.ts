@@ -291,6 +291,30 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     assert.deepEqual(await store.record(untimed(1_733_250_600_000)), { kind: 'duplicate', seq: 1 });
   });
 
+  it('stays exact when another instance trimmed the segments its memory still counts', async () => {
+    const name = tableName();
+    const [a, b] = [0, 1].map(() => new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10 }));
+    assert.equal(sentMessage(await a.record(draft('s/stale-trims', 1))).seq, 1);
+    for (let i = 0; i < 50; i += 1) await b.record(draft('s/stale-trims', 1));
+    // a still counts seq 1 as the oldest; storage has trimmed it long ago.
+    assert.equal(sentMessage(await a.record(draft('s/stale-trims', 1))).seq, 52);
+    const { messages } = await a.readRecent('s/stale-trims', { maxPoints: 10 });
+    assert.deepEqual(messages.map((message) => message.seq), Array.from({ length: 10 }, (_, i) => 43 + i));
+    assert.deepEqual(await storedRows(name, 's/stale-trims').then((rows) => rows.segments), 10);
+  });
+
+  it('refuses a stream written by another layout of the store, with an error that says so', async () => {
+    const name = tableName();
+    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    await table.createTable();
+    await table.createEntity({ partitionKey: partitionKey('s/old-layout'), rowKey: COUNTER_ROW_KEY, lastSeq: 5n, oldestSeq: 1n, storedPoints: 5n });
+    const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10 });
+    const refused = { name: 'StoreUnavailableError', message: /written by another layout of the recent-points store .*use a new table/ };
+    await assert.rejects(store.record(draft('s/old-layout', 1)), refused);
+    await assert.rejects(store.readRecent('s/old-layout', { maxPoints: 10 }), refused);
+    assert.equal(sentMessage(await store.record(draft('s/new-layout', 1))).seq, 1, 'other streams of the table are not affected');
+  });
+
   it('fails with StoreUnavailableError, naming the operation, when storage is unreachable', async () => {
     const store = new RecentPointsStore({
       connectionString: azurite.connectionString.replace(/TableEndpoint=[^;]+/, 'TableEndpoint=http://127.0.0.1:1/devstoreaccount1'),
