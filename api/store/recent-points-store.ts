@@ -1,6 +1,6 @@
 /**
  * The recent-points store (Azure Table Storage): per stream, the seq counter, the newest
- * messages (at least the last `pointsPerStream` points, never more than that plus one
+ * messages (at least the last `pointsPerStream` points, as a rule no more than that plus one
  * transaction's events) in one segment row per transaction, and the ids of the events already
  * accepted, bucketed by event time. Accepted events change their stream's partition in
  * entity-group transactions guarded by the counter row's ETag, so concurrent ingests of one
@@ -65,13 +65,21 @@ export type RecordOutcome =
  */
 type StreamWork = { draft: MessageDraft } | { sent: LiveMessage; lastChance: boolean };
 /**
- * A recorded event's outcome; for a sent message, whether that is now stored, or why it could
- * not be (a failure to mark sent must not fail the events recorded in the same batch).
+ * A recorded event's outcome, for a sent message whether that is now stored, or for either why
+ * it could not be (a failure of one kind of work must not fail the other in the same batch).
  */
-type WorkResult = RecordOutcome | boolean | StoreUnavailableError;
+type WorkResult = RecordOutcome | boolean | Error;
 
 /** The layout of the rows the counter row describes; written into every counter. */
 const STORE_LAYOUT = 2;
+
+/** A stream's rows were written by another layout of the store: no retry can succeed; it needs a new table. */
+export class StoreLayoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreLayoutError';
+  }
+}
 
 /** The store could not be reached or kept refusing: a retry later may succeed. */
 export class StoreUnavailableError extends Error {
@@ -129,7 +137,9 @@ export class RecentPointsStore {
    * The counter's ETag settles races between instances.
    */
   async record(draft: MessageDraft): Promise<RecordOutcome> {
-    return (await this.#streams.add(partitionKey(draft.stream), { draft })) as RecordOutcome;
+    const result = await this.#streams.add(partitionKey(draft.stream), { draft });
+    if (result instanceof Error) throw result;
+    return result as RecordOutcome;
   }
 
   /** One batch of a stream's work: the events recorded first, so their commit can carry the sent watermark. */
@@ -138,7 +148,10 @@ export class RecentPointsStore {
     const sent = work.filter((item) => 'sent' in item);
     memory.noteSent(sent.map((item) => item.sent.seq));
     const drafts = work.flatMap((item) => ('draft' in item ? [item.draft] : []));
-    const outcomes: WorkResult[] = drafts.length > 0 ? await this.#guard('record', () => this.#recordBatch(pk, memory, drafts)) : [];
+    // A failed record must not fail the delivery notes of the same batch, nor the other way round.
+    const outcomes: WorkResult[] = drafts.length > 0
+      ? await this.#guard('record', () => this.#recordBatch(pk, memory, drafts)).catch((error: Error) => drafts.map(() => error))
+      : [];
     if (sent.length > 0) {
       const marked = await this.#guard('completeDelivery', () => this.#markSent(pk, memory, sent)).catch((error: StoreUnavailableError) => sent.map(() => error));
       outcomes.push(...marked);
@@ -324,7 +337,7 @@ export class RecentPointsStore {
     const pk = partitionKey(message.stream);
     const stored = async (lastChance: boolean): Promise<boolean> => {
       const result = await this.#streams.add(pk, { sent: message, lastChance });
-      if (result instanceof StoreUnavailableError) throw result;
+      if (result instanceof Error) throw result;
       return result as boolean;
     };
     if (!(await stored(false))) await stored(true);
@@ -422,8 +435,12 @@ export class RecentPointsStore {
     });
     let markers: TransactionAction[] = [];
     const deleteMarkers = async () => {
-      await this.#table.submitTransaction(markers);
+      const deleting = markers;
       markers = [];
+      await this.#table.submitTransaction(deleting).catch((error: unknown) => {
+        // Another instance's sweep deleted some of them first: the next sweep takes what is left.
+        if (!isConflict(error)) throw error;
+      });
     };
     let pruned = 0;
     for await (const row of expired) {
@@ -462,7 +479,7 @@ export class RecentPointsStore {
       await this.#tableReady;
       return await work();
     } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
+      if (error instanceof StoreUnavailableError || error instanceof StoreLayoutError) throw error;
       throw new StoreUnavailableError(`recent-points store ${operation} failed: ${storageProblem(error)}`, { cause: error });
     }
   }
@@ -476,7 +493,7 @@ function acceptedIn(buckets: ReadonlyMap<number, KnownBucket>, draft: MessageDra
 function readCounter(entity: Record<string, unknown>): CounterState {
   // Rows of another layout would be misread (and a redelivery of their events not recognised): refuse them plainly.
   if (entity.layout !== STORE_LAYOUT) {
-    throw new Error(`stream partition "${String(entity.partitionKey)}" was written by another layout of the recent-points store (layout ${JSON.stringify(entity.layout ?? null)}, not ${STORE_LAYOUT}); use a new table`);
+    throw new StoreLayoutError(`stream partition "${String(entity.partitionKey)}" was written by another layout of the recent-points store (layout ${JSON.stringify(entity.layout ?? null)}, not ${STORE_LAYOUT}); use a new table`);
   }
   return {
     lastSeq: Number(entity.lastSeq as bigint),

@@ -32,6 +32,8 @@ export interface SegmentSize {
 const MAX_STREAMS = 1000;
 const MAX_SEGMENTS_PER_STREAM = 20_000;
 const MAX_KNOWN_IDS_PER_STREAM = 20_000;
+/** A bucket not used this long is forgotten (read again if a late redelivery needs it), so memory follows the recent rate. */
+const BUCKET_IDLE_IN_MS = 60_000;
 const MAX_SENT_SEQS_PER_STREAM = 1000;
 /** A transaction's segment holds at most this many messages. */
 export const MAX_EVENTS_PER_TRANSACTION = 32;
@@ -42,8 +44,8 @@ export class StreamMemory {
   readonly #segments = new Map<number, SegmentSize>();
   /** No segment below this seq is kept. */
   #segmentsFrom = 1;
-  /** Id buckets as known under the counter's ETag, least recently used first. */
-  readonly #buckets = new Map<number, KnownBucket>();
+  /** Id buckets as known under the counter's ETag, with when each was last used, least recently used first. */
+  readonly #buckets = new Map<number, { bucket: KnownBucket; usedAt: number }>();
   #knownIds = 0;
   /** Seqs this instance sent that the stored watermark may not cover yet, oldest first. */
   readonly #sentSeqs = new Set<number>();
@@ -80,7 +82,7 @@ export class StreamMemory {
     this.#forgetSegmentsBelow(state.oldestSeq);
     if (segment) this.noteSegment(segment);
     for (const [number, { chunk, ids }] of accepted) {
-      const bucket = this.#buckets.get(number);
+      const bucket = this.#buckets.get(number)?.bucket;
       if (!bucket) continue;
       if (chunk !== bucket.chunk) Object.assign(bucket, { chunk, entriesInChunk: 0 });
       bucket.entriesInChunk += 1;
@@ -118,18 +120,17 @@ export class StreamMemory {
 
   /** A bucket known under the current ETag, if any. */
   bucket(number: number): KnownBucket | undefined {
-    const bucket = this.#buckets.get(number);
-    if (bucket) {
-      this.#buckets.delete(number);
-      this.#buckets.set(number, bucket);
-    }
-    return bucket;
+    const known = this.#buckets.get(number);
+    if (!known) return undefined;
+    this.#buckets.delete(number);
+    this.#buckets.set(number, { bucket: known.bucket, usedAt: Date.now() });
+    return known.bucket;
   }
 
   /** Notes a bucket as read under the current ETag. */
   noteBucket(number: number, bucket: KnownBucket): void {
     this.#dropBucket(number);
-    this.#buckets.set(number, bucket);
+    this.#buckets.set(number, { bucket, usedAt: Date.now() });
     this.#knownIds += bucket.ids.size;
     this.#boundBuckets();
   }
@@ -140,16 +141,20 @@ export class StreamMemory {
     this.#knownIds = 0;
   }
 
-  /** The least recently used buckets go first (a bucket larger than the bound alone is read again when next needed). */
+  /**
+   * The least recently used buckets go first: those idle for a minute, then as many as the bound
+   * needs (a bucket larger than the bound alone is read again when next needed).
+   */
   #boundBuckets(): void {
-    for (const number of this.#buckets.keys()) {
-      if (this.#knownIds <= MAX_KNOWN_IDS_PER_STREAM) break;
+    const idleBefore = Date.now() - BUCKET_IDLE_IN_MS;
+    for (const [number, { usedAt }] of this.#buckets) {
+      if (this.#knownIds <= MAX_KNOWN_IDS_PER_STREAM && usedAt >= idleBefore) break;
       this.#dropBucket(number);
     }
   }
 
   #dropBucket(number: number): void {
-    const bucket = this.#buckets.get(number);
+    const bucket = this.#buckets.get(number)?.bucket;
     if (!bucket) return;
     this.#knownIds -= bucket.ids.size;
     this.#buckets.delete(number);

@@ -309,7 +309,7 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     await table.createTable();
     await table.createEntity({ partitionKey: partitionKey('s/old-layout'), rowKey: COUNTER_ROW_KEY, lastSeq: 5n, oldestSeq: 1n, storedPoints: 5n });
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10 });
-    const refused = { name: 'StoreUnavailableError', message: /written by another layout of the recent-points store .*use a new table/ };
+    const refused = { name: 'StoreLayoutError', message: /written by another layout of the recent-points store .*use a new table/ };
     await assert.rejects(store.record(draft('s/old-layout', 1)), refused);
     await assert.rejects(store.readRecent('s/old-layout', { maxPoints: 10 }), refused);
     assert.equal(sentMessage(await store.record(draft('s/new-layout', 1))).seq, 1, 'other streams of the table are not affected');
