@@ -96,6 +96,8 @@ const PRUNE_EVERY_SEQ = 1000;
 const MAX_PRUNED_PER_RUN = 1000;
 const HISTORY_PAGE_SIZE = 100;
 const DELIVERY_NOTE_LINGER_IN_MS = 10;
+/** What a segment row says of its size (see `encodeSegment`). */
+const SEGMENT_SIZE_PROPERTIES = ['count', 'pointCount'];
 
 export class RecentPointsStore {
   readonly #table: TableClient;
@@ -127,7 +129,8 @@ export class RecentPointsStore {
 
   /**
    * Stores the event's message with the stream's next seq, unless its event id was seen before.
-   * Throws `StoreUnavailableError` when storage fails.
+   * Throws `StoreUnavailableError` when storage fails, `StoreLayoutError` when the stream's rows
+   * are of another layout.
    *
    * Within this instance, a stream has one transaction under way at a time; its events that
    * arrive meanwhile go together into the next one. While nothing else writes the stream, that
@@ -153,7 +156,7 @@ export class RecentPointsStore {
       ? await this.#guard('record', () => this.#recordBatch(pk, memory, drafts)).catch((error: Error) => drafts.map(() => error))
       : [];
     if (sent.length > 0) {
-      const marked = await this.#guard('completeDelivery', () => this.#markSent(pk, memory, sent)).catch((error: StoreUnavailableError) => sent.map(() => error));
+      const marked = await this.#guard('completeDelivery', () => this.#markSent(pk, memory, sent)).catch((error: Error) => sent.map(() => error));
       outcomes.push(...marked);
     }
     let nextRecord = 0;
@@ -255,7 +258,7 @@ export class RecentPointsStore {
     }
 
     const points = messages.map(countPoints);
-    let storedPoints = start.storedPoints + points.reduce((total, count) => total + count, 0);
+    let storedPoints = start.storedPoints + sum(points);
     let { oldestSeq } = start;
     const trimmed: number[] = [];
     const maxTrims = MAX_OPERATIONS - 2 - idActions.length;
@@ -274,7 +277,7 @@ export class RecentPointsStore {
       oldestSeq = messages[written].seq;
     }
     const segmentMessages = messages.slice(written);
-    const segment: SegmentSize = { first: segmentMessages[0].seq, count: segmentMessages.length, points: points.slice(written).reduce((total, count) => total + count, 0) };
+    const segment: SegmentSize = { first: segmentMessages[0].seq, count: segmentMessages.length, points: sum(points.slice(written)) };
 
     const lastSeq = start.lastSeq + messages.length;
     const sentThrough = memory.sentThrough({ sentThrough: start.sentThrough, oldestSeq });
@@ -299,9 +302,9 @@ export class RecentPointsStore {
   async #segmentAt(pk: string, memory: StreamMemory, first: number): Promise<SegmentSize | undefined> {
     const remembered = memory.segment(first);
     if (remembered) return remembered;
-    const row = await this.#get(pk, segmentRowKey(first), ['count', 'pointCount']);
+    const row = await this.#get(pk, segmentRowKey(first), SEGMENT_SIZE_PROPERTIES);
     if (!row) return undefined;
-    const segment = { first, count: Number(row.count), points: Number(row.pointCount) };
+    const segment = segmentSizeOf(first, row);
     memory.noteSegment(segment);
     return segment;
   }
@@ -311,13 +314,13 @@ export class RecentPointsStore {
     const remembered = memory.segmentHolding(seq);
     if (remembered) return remembered;
     const rows = this.#table.listEntities({
-      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${segmentRowKey(seq)} and RowKey lt ${SEGMENT_ROW_END}`, select: ['RowKey', 'count', 'pointCount'] },
+      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${segmentRowKey(seq)} and RowKey lt ${SEGMENT_ROW_END}`, select: ['RowKey', ...SEGMENT_SIZE_PROPERTIES] },
     });
     // A page may come back empty with more to follow; the first row found is the one.
     for await (const page of rows.byPage({ maxPageSize: 1 })) {
       const row = page[0];
       if (!row) continue;
-      const segment = { first: firstSeqFromSegmentRowKey(row.rowKey!), count: Number(row.count), points: Number(row.pointCount) };
+      const segment = segmentSizeOf(firstSeqFromSegmentRowKey(row.rowKey!), row);
       if (segment.first + segment.count <= seq) return undefined;
       memory.noteSegment(segment);
       return segment;
@@ -483,6 +486,14 @@ export class RecentPointsStore {
       throw new StoreUnavailableError(`recent-points store ${operation} failed: ${storageProblem(error)}`, { cause: error });
     }
   }
+}
+
+function segmentSizeOf(first: number, row: Record<string, unknown>): SegmentSize {
+  return { first, count: Number(row.count), points: Number(row.pointCount) };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 /** The seq of an event with a time of its own, when its bucket says it was accepted. */

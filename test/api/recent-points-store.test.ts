@@ -34,6 +34,9 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
     await azurite?.stop();
   });
 
+  /** The table itself, to look at what the store wrote. */
+  const tableOf = (name: string) => TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+
   it('creates its table on first use and numbers a stream\'s events from 1', async () => {
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: tableName(), pointsPerStream: 100 });
     const seqs = [];
@@ -68,7 +71,7 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
   it('keeps at least the last N points and never more than N plus one transaction\'s events', async () => {
     const name = tableName();
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10 });
-    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    const table = tableOf(name);
     const sizes = [3, 4, 1, 5, 2, 7, 1, 1, 9, 2, 3, 6];
     for (const size of sizes) {
       await store.record(draft('s/bounded', size));
@@ -161,7 +164,7 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
   it('trims within a burst, keeping at least N points and at most N plus one event', async () => {
     const name = tableName();
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10 });
-    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    const table = tableOf(name);
     for (let round = 0; round < 3; round += 1) {
       await Promise.all(Array.from({ length: 40 }, () => store.record(draft('s/trimmed-burst', 3))));
       let stored = 0;
@@ -203,7 +206,7 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
 
   /** The stream's counter row and the sent flags of its segments, as stored. */
   async function storedSentState(name: string, stream: string): Promise<{ sentThrough: number; sentFlags: number }> {
-    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    const table = tableOf(name);
     const pk = partitionKey(stream);
     const counter = await table.getEntity<{ sentThrough: bigint }>(pk, COUNTER_ROW_KEY);
     let sentFlags = 0;
@@ -239,7 +242,7 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
 
   /** Rows of a stream's partition by kind. */
   async function storedRows(name: string, stream: string): Promise<{ segments: number; idRows: number; all: number }> {
-    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    const table = tableOf(name);
     const rows = { segments: 0, idRows: 0, all: 0 };
     for await (const row of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey(stream)}`, select: ['RowKey'] } })) {
       rows.all += 1;
@@ -305,7 +308,7 @@ describe('RecentPointsStore (Azure Table Storage on Azurite)', () => {
 
   it('refuses a stream written by another layout of the store, with an error that says so', async () => {
     const name = tableName();
-    const table = TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+    const table = tableOf(name);
     await table.createTable();
     await table.createEntity({ partitionKey: partitionKey('s/old-layout'), rowKey: COUNTER_ROW_KEY, lastSeq: 5n, oldestSeq: 1n, storedPoints: 5n });
     const store = new RecentPointsStore({ connectionString: azurite.connectionString, tableName: name, pointsPerStream: 10 });
